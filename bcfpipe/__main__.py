@@ -1,0 +1,5 @@
+import sys
+
+from bcfpipe.cli import main
+
+sys.exit(main())

@@ -1,0 +1,43 @@
+"""Command line entry point: ``bcfpipe <command> ...``.
+
+Each command lives in its own module, which exposes ``register(subparsers)``; the rules call these
+commands so that every decision stays in tested Python code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from bcfpipe.errors import PipelineError
+
+# Modules that contribute subcommands. Imported lazily so that `bcfpipe fetch` does not pay for
+# importing cvc5 or pandas.
+COMMAND_MODULES: tuple[str, ...] = (
+    "bcfpipe.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bcfpipe", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int | None = args.func(args)
+    except PipelineError as err:
+        print(f"bcfpipe {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
