@@ -1,0 +1,191 @@
+"""LRAT refutations from CaDiCaL 3.0 (through python-sat) and the binary certificate encoding.
+
+python-sat only exposes DRUP, but its bundled CaDiCaL 3.0 writes LRAT when the ``lrat`` option is
+set *before* the proof file is attached (CaDiCaL picks its tracer when tracing starts). CaDiCaL
+numbers clauses in one sequence for original and derived clauses, and it may derive clauses
+while originals are still being added (a unit propagated into a new clause), so the i-th original
+clause need not have id i. Every id that is not a derived step's id belongs to an original clause,
+in order; that gives the renumbering. The refutation is then trimmed to the steps the empty clause
+needs, derived clauses are deleted right after their last use, and ids become implicit.
+"""
+
+from __future__ import annotations
+
+import struct
+import tempfile
+import time
+from dataclasses import dataclass
+
+from bcfpipe.bcf.bitblast import CNF
+from bcfpipe.errors import PipelineError
+
+CERT_MAGIC = b"BCFL"
+CERT_VERSION = 1
+CERT_HEADER = struct.Struct("<4sHHI32s")  # magic, version, flags, total length, condition hash
+STEP_ADD = 1
+STEP_DELETE = 2
+
+
+@dataclass
+class Step:
+    """An LRAT step: add ``lits`` justified by ``hints``, or delete the clauses ``hints``."""
+
+    kind: str  # "a" or "d"
+    lits: list[int]
+    hints: list[int]
+
+
+@dataclass
+class SolveResult:
+    status: str  # "unsat" | "sat" | "unknown"
+    steps: list[Step]  # renumbered, trimmed LRAT (unsat only)
+    solution: list[int]  # signed DIMACS literals (sat only)
+    seconds: float
+    raw_steps: int = 0
+
+
+def _parse_trace(text: str) -> list[tuple[str, int, list[int], list[int]]]:
+    out: list[tuple[str, int, list[int], list[int]]] = []
+    for line in text.splitlines():
+        fields = line.split()
+        if not fields:
+            continue
+        if fields[1] == "d":
+            out.append(("d", int(fields[0]), [], [int(x) for x in fields[2:-1]]))
+            continue
+        nums = [int(x) for x in fields[1:]]
+        zero = nums.index(0)
+        out.append(("a", int(fields[0]), nums[:zero], nums[zero + 1 : -1]))
+    return out
+
+
+def renumber(trace: list[tuple[str, int, list[int], list[int]]], num_clauses: int) -> list[Step]:
+    """CaDiCaL's interleaved ids → originals 1..M, then a trimmed refutation with ids M+1, ..."""
+    derived = {cid for kind, cid, _, _ in trace if kind == "a"}
+    original: dict[int, int] = {}
+    cid = 0
+    while len(original) < num_clauses:
+        cid += 1
+        if cid not in derived:
+            original[cid] = len(original) + 1
+    adds = [(cid, lits, hints) for kind, cid, lits, hints in trace if kind == "a"]
+    final = next((k for k, (_, lits, _) in enumerate(adds) if not lits), None)
+    if final is None:
+        raise PipelineError("CaDiCaL's LRAT trace does not derive the empty clause")
+    needed = {adds[final][0]}
+    kept: list[tuple[int, list[int], list[int]]] = []
+    for cid, lits, hints in reversed(adds[: final + 1]):
+        if cid in needed:
+            needed.update(h for h in hints if h in derived)
+            kept.append((cid, lits, hints))
+    kept.reverse()
+    new_id = {cid: num_clauses + 1 + k for k, (cid, _, _) in enumerate(kept)}
+    last_use: dict[int, int] = {}
+    for k, (_, _, hints) in enumerate(kept):
+        for h in hints:
+            if h in new_id:
+                last_use[h] = k
+    dying: dict[int, list[int]] = {}
+    for h, k in last_use.items():
+        dying.setdefault(k, []).append(new_id[h])
+    steps: list[Step] = []
+    for k, (_, lits, hints) in enumerate(kept):
+        try:
+            mapped = [new_id[h] if h in new_id else original[h] for h in hints]
+        except KeyError as err:
+            raise PipelineError(f"LRAT trace hint {err} is no known clause") from None
+        steps.append(Step("a", lits, mapped))
+        if k < len(kept) - 1 and k in dying:
+            steps.append(Step("d", [], sorted(dying[k])))
+    return steps
+
+
+def solve(cnf: CNF, time_limit_s: float = 10.0, conflicts_per_round: int = 20000) -> SolveResult:
+    """Decide the CNF; for unsat, an LRAT refutation; "unknown" when the time limit is reached."""
+    import pysolvers
+    from pysat.solvers import Cadical300
+
+    start = time.perf_counter()
+    empty = next((k for k, c in enumerate(cnf.clauses) if not c), None)
+    if empty is not None:
+        # The formula folded to false at the bit level: the refutation is one step.
+        return SolveResult("unsat", [Step("a", [], [empty + 1])], [], time.perf_counter() - start)
+    with tempfile.TemporaryFile() as proof_file:
+        solver = Cadical300()
+        try:
+            solver.configure({"lrat": 1, "binary": 0})
+            tracer = pysolvers.cadical300_tracepr(solver.cadical, proof_file)
+            for clause in cnf.clauses:
+                solver.add_clause(clause)
+            if cnf.num_vars:
+                # Variables in no clause still belong to the model; CaDiCaL needs to know them.
+                pysolvers.cadical300_dec_vars(solver.cadical, cnf.num_vars)
+            status: bool | None = None
+            while True:
+                solver.conf_budget(conflicts_per_round)
+                status = solver.solve_limited()
+                if status is not None or time.perf_counter() - start > time_limit_s:
+                    break
+            seconds = time.perf_counter() - start
+            if status is None:
+                return SolveResult("unknown", [], [], seconds)
+            if status:
+                return SolveResult("sat", [], list(solver.get_model() or []), seconds)
+            pysolvers.flushpr(tracer)
+            proof_file.seek(0)
+            text = proof_file.read().decode("ascii")
+        finally:
+            solver.delete()
+    trace = _parse_trace(text)
+    steps = renumber(trace, len(cnf.clauses))
+    result = SolveResult("unsat", steps, [], time.perf_counter() - start)
+    result.raw_steps = sum(1 for t in trace if t[0] == "a")
+    return result
+
+
+# -- encodings -----------------------------------------------------------------------------------
+
+
+def _varint(out: bytearray, value: int) -> None:
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def encode_certificate(cond_hash: bytes, cnf: CNF, steps: list[Step]) -> bytes:
+    """The binary certificate (docs/bcf-format.md): header, then varint-coded steps."""
+    out = bytearray(CERT_HEADER.size)
+    _varint(out, cnf.num_vars)
+    _varint(out, len(cnf.clauses))
+    next_id = len(cnf.clauses) + 1
+    for step in steps:
+        if step.kind == "a":
+            _varint(out, STEP_ADD)
+            _varint(out, len(step.lits))
+            for lit in step.lits:
+                _varint(out, 2 * abs(lit) + (lit < 0))
+            _varint(out, len(step.hints))
+            for h in step.hints:
+                _varint(out, next_id - h)
+            next_id += 1
+        else:
+            _varint(out, STEP_DELETE)
+            _varint(out, len(step.hints))
+            for h in step.hints:
+                _varint(out, next_id - h)
+    CERT_HEADER.pack_into(out, 0, CERT_MAGIC, CERT_VERSION, 0, len(out), cond_hash)
+    return bytes(out)
+
+
+def lrat_text(cnf: CNF, steps: list[Step]) -> str:
+    """Textual LRAT as ``lrat-check`` reads it."""
+    lines = []
+    last = len(cnf.clauses)
+    for step in steps:
+        if step.kind == "a":
+            last += 1
+            lines.append(" ".join(map(str, [last, *step.lits, 0, *step.hints, 0])))
+        else:
+            lines.append(" ".join(map(str, [last, "d", *step.hints, 0])))
+    return "\n".join(lines) + "\n"
