@@ -218,8 +218,8 @@ def _blast_node(g: _Gates, op: Op, width: int, imm: int, args: list[Bits], aw: l
     if op in BSWAP_BITS:
         n = BSWAP_BITS[op]
         nbytes = n // 8
-        x = args[0]
-        return [x[8 * (nbytes - 1 - k // 8) + k % 8] for k in range(n)] + [F] * (width - n)
+        src = args[0]
+        return [src[8 * (nbytes - 1 - k // 8) + k % 8] for k in range(n)] + [F] * (width - n)
     if op is Op.ZEXT:
         return args[0] + [F] * (width - aw[0])
     if op is Op.SEXT:
