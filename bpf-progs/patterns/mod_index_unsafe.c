@@ -30,12 +30,14 @@ int mod_index_unsafe(void *ctx)
 	if (!v)
 		return 0;
 	x = v->x;
-	/* the index computation is inline asm so every compiler emits it as is */
-	asm volatile(
-		"%[t] = 0;"
-		"%[i] = %[x]; %[i] %%= 19;"
-		: [i] "=&r"(i), [t] "=&r"(t)
-		: [x] "r"(x));
+	/*
+	 * Plain C: BPF has no multiply-high, so every clang keeps the BPF_MOD
+	 * instruction (clang 13/14 cannot assemble "%=" in inline asm).
+	 */
+	barrier_var(x);
+	i = x % 19;
+	t = 0;
+	barrier_var(i);
 	v->data[i] += 1;
 	return 0;
 }
