@@ -48,10 +48,10 @@ class _Checker:
         self.limits = limits
         self.db: dict[int, tuple[int, ...]] = {}
         self.live = 0
+        self.steps = self.additions = self.deletions = 0
         for k, clause in enumerate(clauses, start=1):
             self._store(k, tuple(clause))
         self.next_id = len(clauses) + 1
-        self.steps = self.additions = self.deletions = 0
         self.done = False
         self.deadline = time.monotonic() + limits.time_limit_s
 

@@ -100,7 +100,7 @@ def renumber(trace: list[tuple[str, int, list[int], list[int]]], num_clauses: in
     return steps
 
 
-def solve(cnf: CNF, time_limit_s: float = 10.0, conflicts_per_round: int = 20000) -> SolveResult:
+def solve(cnf: CNF, time_limit_s: float = 10.0, conflicts_per_round: int = 5000) -> SolveResult:
     """Decide the CNF; for unsat, an LRAT refutation; "unknown" when the time limit is reached."""
     import pysolvers
     from pysat.solvers import Cadical300
@@ -153,6 +153,14 @@ def _varint(out: bytearray, value: int) -> None:
     out.append(value)
 
 
+def _back(next_id: int, cid: int) -> int:
+    # Delta 0 (the step's own id) is encodable so that mutated test vectors can say it; the
+    # checker rejects it like any unknown clause. Later ids cannot be written at all.
+    if not 1 <= cid <= next_id:
+        raise PipelineError(f"LRAT step refers to clause {cid}, beyond {next_id}")
+    return next_id - cid
+
+
 def encode_certificate(cond_hash: bytes, cnf: CNF, steps: list[Step]) -> bytes:
     """The binary certificate (docs/bcf-format.md): header, then varint-coded steps."""
     out = bytearray(CERT_HEADER.size)
@@ -167,13 +175,13 @@ def encode_certificate(cond_hash: bytes, cnf: CNF, steps: list[Step]) -> bytes:
                 _varint(out, 2 * abs(lit) + (lit < 0))
             _varint(out, len(step.hints))
             for h in step.hints:
-                _varint(out, next_id - h)
+                _varint(out, _back(next_id, h))
             next_id += 1
         else:
             _varint(out, STEP_DELETE)
             _varint(out, len(step.hints))
             for h in step.hints:
-                _varint(out, next_id - h)
+                _varint(out, _back(next_id, h))
     CERT_HEADER.pack_into(out, 0, CERT_MAGIC, CERT_VERSION, 0, len(out), cond_hash)
     return bytes(out)
 

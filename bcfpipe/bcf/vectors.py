@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -220,7 +221,7 @@ def _rejected(key: bytes, cnf_vars: int, clauses: list[list[int]], cert: bytes) 
     return None
 
 
-def _mutations(steps: list[Step]) -> dict[str, list[Step]]:
+def _mutations(steps: list[Step], num_clauses: int) -> dict[str, list[Step]]:
     """Step-level mutations of a refutation, each with candidates tried in a fixed order."""
     adds = [k for k, s in enumerate(steps) if s.kind == "a"]
     out: dict[str, list[Step]] = {}
@@ -243,11 +244,14 @@ def _mutations(steps: list[Step]) -> dict[str, list[Step]]:
         hints = m[k].hints
         hints[-1] = hints[-1] - 1 if hints[-1] > 1 else hints[-1] + 1
         out.setdefault("wrong_hint", m)
-    if len(adds) >= 3:
-        m = copy()
-        i, j = adds[-3], adds[-2]
-        m[i], m[j] = m[j], m[i]
-        out["reordered_steps"] = m
+    # Swapping independent steps leaves a valid proof; move a step before one it depends on.
+    ids = {k: num_clauses + 1 + n for n, k in enumerate(adds)}
+    for i, j in reversed(list(itertools.pairwise(adds))):
+        if ids[i] in steps[j].hints:
+            m = copy()
+            m[i], m[j] = m[j], m[i]
+            out["reordered_steps"] = m
+            break
     out["missing_empty_clause"] = copy()[: adds[-1]]
     return out
 
@@ -340,7 +344,7 @@ def _mutated(
         data, nv, clauses = conds[base]
         cnf = CNF(nv, clauses)
         key = condition_hash(data)
-        for kind, mutated in _mutations(steps).items():
+        for kind, mutated in _mutations(steps, len(clauses)).items():
             emit(base, kind, encode_certificate(key, cnf, mutated))
         emit(base, "truncated", cert[: max(CERT_HEADER.size + 2, len(cert) // 2)])
         short = bytearray(cert[: len(cert) - 1])
