@@ -100,8 +100,10 @@ def prove(
     """Try to certify ``cond`` (encoded as ``data``) within about ``time_limit_s``."""
     start = time.perf_counter()
     out = Outcome("unprovable", condition_bytes=len(data))
+    triaged = "not triaged"
     if use_triage:
         tri = triage(cond, time_limit_s)
+        triaged = f"cvc5 says {tri.verdict}"
         out.triage_s = tri.seconds
         if tri.verdict == "invalid":
             assert tri.model is not None
@@ -118,7 +120,7 @@ def prove(
     res = solve(cnf, remaining)
     out.solve_s = res.seconds
     if res.status == "unknown":
-        out.detail = f"no refutation found within {time_limit_s:g} s"
+        out.detail = f"no LRAT refutation within {time_limit_s:g} s ({triaged})"
     elif res.status == "sat":
         model = cnf.model(res.solution)
         if not refeval.holds(cond, model):

@@ -100,7 +100,7 @@ def renumber(trace: list[tuple[str, int, list[int], list[int]]], num_clauses: in
     return steps
 
 
-def solve(cnf: CNF, time_limit_s: float = 10.0, conflicts_per_round: int = 5000) -> SolveResult:
+def solve(cnf: CNF, time_limit_s: float = 10.0, conflicts_per_round: int = 1000) -> SolveResult:
     """Decide the CNF; for unsat, an LRAT refutation; "unknown" when the time limit is reached."""
     import pysolvers
     from pysat.solvers import Cadical300
@@ -120,12 +120,20 @@ def solve(cnf: CNF, time_limit_s: float = 10.0, conflicts_per_round: int = 5000)
             if cnf.num_vars:
                 # Variables in no clause still belong to the model; CaDiCaL needs to know them.
                 pysolvers.cadical300_dec_vars(solver.cadical, cnf.num_vars)
+            # CaDiCaL in python-sat cannot be interrupted, so solve in rounds of conflicts; a
+            # round grows only while it stays short, which keeps the overshoot small.
             status: bool | None = None
+            budget = conflicts_per_round
+            deadline = start + time_limit_s
             while True:
-                solver.conf_budget(conflicts_per_round)
+                round_start = time.perf_counter()
+                solver.conf_budget(budget)
                 status = solver.solve_limited()
-                if status is not None or time.perf_counter() - start > time_limit_s:
+                now = time.perf_counter()
+                if status is not None or now + (now - round_start) > deadline:
                     break
+                if now - round_start < time_limit_s / 20:
+                    budget *= 2
             seconds = time.perf_counter() - start
             if status is None:
                 return SolveResult("unknown", [], [], seconds)
