@@ -1,0 +1,28 @@
+# bcfpipe: reproduce the evaluation of BCF ("Prove It to the Kernel", SOSP'25) end to end.
+#
+#   config ─▶ fetch ─▶ patch ─▶ build ─▶ kernel + bpftool + guest ─▶ boot check
+#
+# Targets: all (default), kick_tires (a quick check for reviewers), boot_checks.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/fetch.smk"
+include: "rules/kernel.smk"
+include: "rules/guest.smk"
+
+
+rule all:
+    input:
+        get_final_output(),
+    default_target: True
+
+
+rule kick_tires:
+    input:
+        get_kick_tires_output(),

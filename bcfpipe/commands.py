@@ -1,0 +1,329 @@
+"""Pipeline subcommands called by the rules: fetch, unpack, patch, configure, build, guest, boot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from bcfpipe import build, guest, patch, preflight, source, vm
+from bcfpipe.errors import PipelineError
+from bcfpipe.fsutil import read_json, sha256_file, write_json_atomic, write_text_atomic
+
+
+def cmd_fetch_source(a: argparse.Namespace) -> None:
+    record = source.fetch(a.name, json.loads(a.spec), Path(a.resources))
+    write_json_atomic(a.out, record)
+
+
+def cmd_unpack_source(a: argparse.Namespace) -> None:
+    record = read_json(a.record)
+    tree = source.unpack(record, Path(a.dest))
+    write_json_atomic(
+        a.out, {"source": record, "tree": str(tree), "kernel_version": source.kernel_version(tree)}
+    )
+
+
+def cmd_patch_tree(a: argparse.Namespace) -> None:
+    unpacked = read_json(a.source)
+    entries = patch.read_series(Path(a.series)) if a.series else []
+    record = patch.apply_series(Path(unpacked["tree"]), Path(a.tree), entries, Path(a.state))
+    write_json_atomic(
+        a.out,
+        {
+            "variant": a.variant,
+            "source": unpacked["source"],
+            "kernel_version": unpacked["kernel_version"],
+            "tree": a.tree,
+            "series": a.series,
+            **record,
+        },
+    )
+
+
+def cmd_configure_kernel(a: argparse.Namespace) -> None:
+    tree = Path(read_json(a.patched)["tree"])
+    final = build.configure(
+        tree, Path(a.build), [Path(f) for f in a.fragment], a.required, a.ccache, Path(a.work)
+    )
+    shutil.copyfile(Path(a.build) / ".config", a.out)
+    print(f"configured {len(final)} options; all required options present")
+
+
+def cmd_build_kernel(a: argparse.Namespace) -> None:
+    patched = read_json(a.patched)
+    tree, bdir = Path(patched["tree"]), Path(a.build)
+    if (bdir / ".config").read_bytes() != Path(a.config).read_bytes():
+        raise PipelineError(f"{bdir}/.config differs from {a.config}; rerun the configure rule")
+    info = build.build_kernel(tree, bdir, a.jobs, a.ccache, Path(a.work))
+    image = bdir / "arch" / "x86" / "boot" / "bzImage"
+    shutil.copyfile(image, a.image)
+    info.update(
+        {
+            "variant": patched["variant"],
+            "image_sha256": sha256_file(a.image),
+            "config_sha256": sha256_file(a.config),
+            "kernel_version": patched["kernel_version"],
+            "patches": patched["patches"],
+        }
+    )
+    write_json_atomic(a.out, info)
+
+
+def cmd_build_tools(a: argparse.Namespace) -> None:
+    tree, bdir = Path(read_json(a.patched)["tree"]), Path(a.build)
+    bpftool = build.build_bpftool(tree, bdir, a.jobs)
+    if not guest.is_static(bpftool):
+        raise PipelineError(
+            f"{bpftool} is not statically linked; the guest has no libraries "
+            f"(install libelf-dev, zlib1g-dev and libzstd-dev static archives)"
+        )
+    shutil.copyfile(bpftool, a.bpftool)
+    Path(a.bpftool).chmod(0o755)
+    inc, lib = build.libbpf_dirs(bdir)
+    out_inc = Path(a.include)
+    if out_inc.exists():
+        shutil.rmtree(out_inc)
+    shutil.copytree(inc, out_inc)
+    shutil.copyfile(lib, a.libbpf)
+
+
+def cmd_build_guest(a: argparse.Namespace) -> None:
+    bins: dict[str, Path] = {}
+    for spec in a.bin:
+        name, _, path = spec.partition("=")
+        p = Path(path)
+        if not guest.is_static(p):
+            raise PipelineError(f"guest binary {p} is not statically linked")
+        bins[name] = p
+    busybox = Path(a.busybox)
+    if not busybox.is_file() or not guest.is_static(busybox):
+        raise PipelineError(
+            f"{busybox} is missing or not static: apt-get install busybox-static, "
+            f"or point guest.busybox at a static busybox"
+        )
+    guest.write_cpio(Path(a.out), guest.initramfs_entries(busybox, Path(a.init), bins))
+
+
+def _accel(path: str) -> str:
+    accel: str = read_json(path)["accel"]
+    return accel
+
+
+def boot_check(
+    kernel: Path,
+    initrd: Path,
+    obj: Path,
+    accel: str,
+    timeout_s: float,
+    memory_mb: int,
+    qemu: str,
+    scratch: str,
+) -> tuple[vm.VmOutcome, dict[str, Any]]:
+    share = vm.make_scratch(scratch, "bcfpipe-boot-")
+    try:
+        shutil.copyfile(obj, share / "trivial.o")
+        (share / "run.sh").write_text(
+            "uname -r > uname.txt\n"
+            "bpftool prog load trivial.o /sys/fs/bpf/trivial type socket\n"
+            "bpftool prog show pinned /sys/fs/bpf/trivial > prog.txt\n"
+        )
+        outcome = vm.run(
+            kernel, initrd, share, accel=accel, timeout_s=timeout_s, memory_mb=memory_mb, qemu=qemu
+        )
+        found = {}
+        for name in ("uname.txt", "prog.txt", "payload.log", "console.log"):
+            p = share / name
+            found[name] = p.read_text(errors="replace") if p.exists() else ""
+        return outcome, found
+    finally:
+        shutil.rmtree(share, ignore_errors=True)
+
+
+def cmd_probe_accel(a: argparse.Namespace) -> None:
+    record: dict[str, Any] = {
+        "requested": a.mode,
+        "host": platform.node(),
+        "kvm_device": vm.kvm_usable(),
+    }
+    if a.mode == "tcg":
+        record.update(accel="tcg", reason="forced by guest.accel")
+    elif not vm.kvm_usable():
+        if a.mode == "kvm":
+            raise PipelineError(
+                "guest.accel is 'kvm' but /dev/kvm is not usable here; set "
+                "guest.accel to 'auto' or 'tcg'"
+            )
+        record.update(accel="tcg", reason="/dev/kvm missing or not accessible")
+    else:
+        outcome, _ = boot_check(
+            Path(a.kernel),
+            Path(a.initrd),
+            Path(a.obj),
+            "kvm",
+            a.timeout,
+            a.memory,
+            a.qemu,
+            a.scratch,
+        )
+        ok = outcome.status == "ok" and outcome.exit_code == 0
+        record["kvm_probe"] = outcome.to_dict()
+        if ok:
+            record.update(accel="kvm", reason="a real boot with KVM succeeded")
+        elif a.mode == "kvm":
+            raise PipelineError(
+                "guest.accel is 'kvm' but a real boot with KVM failed: "
+                f"{outcome.detail}; set guest.accel to 'auto' or 'tcg'"
+            )
+        else:
+            record.update(
+                accel="tcg",
+                reason=f"KVM boot failed ({outcome.status}: "
+                f"{outcome.detail or 'payload exit ' + str(outcome.exit_code)})",
+            )
+    print(f"accelerator: {record['accel']} ({record['reason']})")
+    write_json_atomic(a.out, record)
+
+
+def cmd_boot_check(a: argparse.Namespace) -> None:
+    accel = _accel(a.accel)
+    release = read_json(a.build_info)["release"]
+    outcome, found = boot_check(
+        Path(a.kernel), Path(a.initrd), Path(a.obj), accel, a.timeout, a.memory, a.qemu, a.scratch
+    )
+    write_text_atomic(a.console, found["console.log"])
+    problems = []
+    if outcome.status != "ok":
+        problems.append(f"the VM did not finish ({outcome.status}: {outcome.detail})")
+    elif outcome.exit_code != 0:
+        problems.append(f"the payload failed (exit {outcome.exit_code}):\n{found['payload.log']}")
+    if found["uname.txt"].strip() != release:
+        problems.append(
+            f"uname -r in the guest is '{found['uname.txt'].strip()}', "
+            f"the built tree is '{release}'"
+        )
+    if "name trivial" not in found["prog.txt"]:
+        problems.append("the trivial program is not loaded in the guest")
+    if problems:
+        raise PipelineError(
+            "boot check failed: " + "; ".join(problems) + f"\nConsole log: {a.console}"
+        )
+    write_json_atomic(
+        a.out,
+        {
+            "release": release,
+            "accel": accel,
+            "vm": outcome.to_dict(),
+            "prog": found["prog.txt"].strip(),
+            "checked_at": time.time(),
+        },
+    )
+    print(f"boot check passed: {release} under {accel} in {outcome.wall_seconds:.2f} s")
+
+
+def cmd_compile_bpf(a: argparse.Namespace) -> None:
+    cmd = [a.clang, "-O2", "-g", "-target", "bpf", "-c", a.src, "-o", a.out]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise PipelineError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+
+
+def cmd_preflight(a: argparse.Namespace) -> None:
+    report = preflight.check(a.require_clang)
+    write_json_atomic(a.out, report)
+    if report["missing"]:
+        raise PipelineError(preflight.explain(report))
+    print("preflight: every host tool is present")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
+    def add(name: str, func: Any, help_: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("fetch-source", cmd_fetch_source, "fetch a configured source into the cache")
+    p.add_argument("--name", required=True)
+    p.add_argument("--spec", required=True, help="the source's config entry as JSON")
+    p.add_argument("--resources", required=True)
+    p.add_argument("--out", required=True)
+
+    p = add("unpack-source", cmd_unpack_source, "unpack a fetched source tree")
+    p.add_argument("--record", required=True)
+    p.add_argument("--dest", required=True)
+    p.add_argument("--out", required=True)
+
+    p = add("patch-tree", cmd_patch_tree, "copy the pristine tree and apply a patch series")
+    p.add_argument("--variant", required=True)
+    p.add_argument("--source", required=True, help="unpack-source record")
+    p.add_argument("--series", default="", help="series folder ('' = none)")
+    p.add_argument("--tree", required=True)
+    p.add_argument("--state", required=True)
+    p.add_argument("--out", required=True)
+
+    common_build = argparse.ArgumentParser(add_help=False)
+    common_build.add_argument("--patched", required=True)
+    common_build.add_argument("--build", required=True)
+    common_build.add_argument("--work", required=True)
+    common_build.add_argument("--ccache", default="auto")
+
+    p = sub.add_parser("configure-kernel", parents=[common_build], help="merge fragments, check")
+    p.set_defaults(func=cmd_configure_kernel)
+    p.add_argument("--fragment", action="append", default=[])
+    p.add_argument("--required", nargs="*", default=[])
+    p.add_argument("--out", required=True)
+
+    p = sub.add_parser("build-kernel", parents=[common_build], help="build bzImage incrementally")
+    p.set_defaults(func=cmd_build_kernel)
+    p.add_argument("--config", required=True)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--image", required=True)
+    p.add_argument("--out", required=True)
+
+    p = add("build-tools", cmd_build_tools, "build static bpftool and libbpf from the tree")
+    p.add_argument("--patched", required=True)
+    p.add_argument("--build", required=True)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--bpftool", required=True)
+    p.add_argument("--include", required=True)
+    p.add_argument("--libbpf", required=True)
+
+    p = add("build-guest", cmd_build_guest, "write the guest initramfs")
+    p.add_argument("--busybox", required=True)
+    p.add_argument("--init", required=True)
+    p.add_argument("--bin", action="append", default=[], help="NAME=PATH of a static binary")
+    p.add_argument("--out", required=True)
+
+    vm_args = argparse.ArgumentParser(add_help=False)
+    vm_args.add_argument("--kernel", required=True)
+    vm_args.add_argument("--initrd", required=True)
+    vm_args.add_argument("--obj", required=True, help="trivial BPF object")
+    vm_args.add_argument("--timeout", type=float, default=120)
+    vm_args.add_argument("--memory", type=int, default=512)
+    vm_args.add_argument("--qemu", default="qemu-system-x86_64")
+    vm_args.add_argument("--scratch", default="")
+    vm_args.add_argument("--out", required=True)
+
+    p = sub.add_parser("probe-accel", parents=[vm_args], help="choose KVM or TCG by a real boot")
+    p.set_defaults(func=cmd_probe_accel)
+    p.add_argument("--mode", choices=["auto", "kvm", "tcg"], default="auto")
+
+    p = sub.add_parser("boot-check", parents=[vm_args], help="boot, check uname, load a program")
+    p.set_defaults(func=cmd_boot_check)
+    p.add_argument("--accel", required=True, help="probe-accel record")
+    p.add_argument("--build-info", required=True)
+    p.add_argument("--console", required=True)
+
+    p = add("compile-bpf", cmd_compile_bpf, "compile one header-less BPF C file")
+    p.add_argument("--clang", required=True)
+    p.add_argument("--src", required=True)
+    p.add_argument("--out", required=True)
+
+    p = add("preflight", cmd_preflight, "check host tools; print the install command if missing")
+    p.add_argument("--require-clang", nargs="*", default=[])
+    p.add_argument("--out", required=True)

@@ -1,0 +1,174 @@
+"""Configuration: schema validation with defaults, and the cross-checks a schema cannot express.
+
+Every error names the offending key as a dotted path and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from bcfpipe.errors import PipelineError
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA_PATH = REPO / "config" / "schema.yaml"
+PATCH_ROOT = REPO / "patches" / "linux"
+FRAGMENT_ROOT = REPO / "config" / "kernel"
+
+
+def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
+    with open(path) as f:
+        schema: dict[str, Any] = yaml.safe_load(f)
+    return schema
+
+
+def _fill_defaults(schema: dict[str, Any], instance: Any) -> None:
+    """Fill defaults recursively, descending into objects and array items.
+
+    jsonschema does not apply defaults itself; filling before validation means a default that is
+    itself invalid is reported too.
+    """
+    if not isinstance(instance, dict):
+        if isinstance(instance, list) and "items" in schema:
+            for item in instance:
+                _fill_defaults(schema["items"], item)
+        return
+    props: dict[str, Any] = schema.get("properties", {})
+    for key, sub in props.items():
+        if key not in instance and "default" in sub:
+            instance[key] = copy.deepcopy(sub["default"])
+        if key in instance:
+            _fill_defaults(sub, instance[key])
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        for key, value in instance.items():
+            if key not in props:
+                _fill_defaults(extra, value)
+
+
+def _key_path(path: Iterator[Any] | Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(schema: dict[str, Any], path: list[Any]) -> str:
+    node: Any = schema
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        elif part in node.get("properties", {}):
+            node = node["properties"][part]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        else:
+            return ""
+    desc = node.get("description", "") if isinstance(node, dict) else ""
+    return " ".join(str(desc).split())
+
+
+def validate(config: dict[str, Any], origin: str = "the config") -> dict[str, Any]:
+    """Return a validated copy of ``config`` with every default filled in."""
+    schema = load_schema()
+    cfg = copy.deepcopy(config) if config else {}
+    _fill_defaults(schema, cfg)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(cfg), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = []
+        for err in errors:
+            path = list(err.absolute_path)
+            if err.validator == "additionalProperties":
+                known = sorted(_props_at(schema, path))
+                lines.append(
+                    f"  {_key_path(path)}: {err.message}; known keys here: {', '.join(known)}"
+                )
+                continue
+            desc = _describe(schema, path)
+            hint = f" ({desc})" if desc else ""
+            lines.append(f"  {_key_path(path)}: {err.message}{hint}")
+        raise PipelineError(
+            f"invalid configuration in {origin}:\n"
+            + "\n".join(lines)
+            + "\nFix these keys (the schema with every key's description is config/schema.yaml)."
+        )
+    _cross_check(cfg, origin)
+    return cfg
+
+
+def _props_at(schema: dict[str, Any], path: list[Any]) -> list[str]:
+    node: Any = schema
+    for part in path:
+        if isinstance(part, int):
+            node = node.get("items", {})
+        elif part in node.get("properties", {}):
+            node = node["properties"][part]
+        else:
+            node = node.get("additionalProperties", {})
+    return list(node.get("properties", {}))
+
+
+def _cross_check(cfg: dict[str, Any], origin: str) -> None:
+    problems = []
+    names = set()
+    for i, v in enumerate(cfg["kernel"]["variants"]):
+        where = f"kernel.variants[{i}]"
+        if v["name"] in names:
+            problems.append(f"  {where}.name: variant '{v['name']}' is defined twice")
+        names.add(v["name"])
+        if v["source"] not in cfg["sources"]:
+            problems.append(
+                f"  {where}.source: '{v['source']}' is not a key of 'sources' "
+                f"(known: {', '.join(sorted(cfg['sources']))})"
+            )
+        if v["series"] and not (PATCH_ROOT / v["series"] / "series").is_file():
+            problems.append(
+                f"  {where}.series: no file patches/linux/{v['series']}/series; create it or "
+                f"set series to '' for an unpatched kernel"
+            )
+        for frag in v["fragments"]:
+            if not (FRAGMENT_ROOT / f"{frag}.config").is_file():
+                known = ", ".join(sorted(p.stem for p in FRAGMENT_ROOT.glob("*.config")))
+                problems.append(
+                    f"  {where}.fragments: config/kernel/{frag}.config does not exist "
+                    f"(available: {known})"
+                )
+    for name, src in cfg["sources"].items():
+        if src["provider"] == "url":
+            if not src.get("url"):
+                problems.append(f"  sources.{name}.url: a 'url' source needs its url")
+            if not src.get("sha256"):
+                problems.append(
+                    f"  sources.{name}.sha256: a 'url' source needs the file's sha256 "
+                    f"(compute it with: sha256sum FILE)"
+                )
+    if problems:
+        raise PipelineError(f"invalid configuration in {origin}:\n" + "\n".join(problems))
+
+
+def variant(cfg: dict[str, Any], name: str) -> dict[str, Any]:
+    for v in cfg["kernel"]["variants"]:
+        if v["name"] == name:
+            return dict(v)
+    raise PipelineError(f"no kernel variant named '{name}' in the config")
+
+
+CLANG_CANDIDATES = ("clang-19", "clang-16", "clang-15", "clang-14", "clang-13", "clang")
+
+
+def guest_clang(cfg: dict[str, Any]) -> str:
+    """The compiler for the guest's own tiny BPF objects: the newest clang installed."""
+    import shutil
+
+    for name in CLANG_CANDIDATES:
+        if shutil.which(name):
+            return name
+    raise PipelineError(
+        "no clang found (tried " + ", ".join(CLANG_CANDIDATES) + "): apt-get install -y clang-19"
+    )

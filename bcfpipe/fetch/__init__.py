@@ -1,0 +1,1 @@
+"""Fetching sources: Debian packages through an isolated apt configuration, and URLs."""

@@ -1,0 +1,124 @@
+"""Patch series: ``patches/<component>/<series>/series`` lists patches in order.
+
+A variant's tree is a fresh copy of the pristine tree with its series applied. Copies keep file
+times, so files a patch touched before but not now would look older than their objects and make
+would skip them: every file touched by the old or the new series is stamped 'now' after patching.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bcfpipe.errors import PipelineError
+from bcfpipe.fsutil import read_json, sha256_file, write_json_atomic
+
+
+@dataclass(frozen=True)
+class SeriesEntry:
+    path: Path
+    strip: int = 1
+
+
+def read_series(series_dir: Path) -> list[SeriesEntry]:
+    """Parse a quilt-style ``series`` file: one patch per line, optional ``-pN``, '#' comments."""
+    series = series_dir / "series"
+    if not series.is_file():
+        raise PipelineError(f"{series} does not exist; a patch series folder needs a 'series' file")
+    entries = []
+    for lineno, raw in enumerate(series.read_text().splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        strip = 1
+        for opt in parts[1:]:
+            m = re.fullmatch(r"-p(\d+)", opt)
+            if not m:
+                raise PipelineError(f"{series}:{lineno}: unknown option '{opt}' (only -pN)")
+            strip = int(m.group(1))
+        path = series_dir / parts[0]
+        if not path.is_file():
+            raise PipelineError(f"{series}:{lineno}: patch '{parts[0]}' not found in {series_dir}")
+        entries.append(SeriesEntry(path, strip))
+    return entries
+
+
+def series_files(series_dir: Path) -> list[str]:
+    """Every file a series consists of (for Snakemake inputs): the series file and its patches."""
+    return [str(series_dir / "series")] + [str(e.path) for e in read_series(series_dir)]
+
+
+def _touched(patch_output: str) -> list[str]:
+    return re.findall(r"^patching file '?(.+?)'?$", patch_output, flags=re.M)
+
+
+def apply_series(
+    pristine: Path, tree: Path, entries: list[SeriesEntry], state: Path
+) -> dict[str, Any]:
+    """Recreate ``tree`` from ``pristine`` and apply ``entries``; return the provenance record."""
+    previous: list[str] = []
+    if state.is_file():
+        previous = list(read_json(state).get("touched", []))
+        state.unlink()  # the tree is about to change: no valid state until we finish
+    if tree.exists():
+        shutil.rmtree(tree)
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cp", "-a", "--reflink=auto", str(pristine), str(tree)], check=True)
+
+    applied = []
+    touched: list[str] = []
+    for entry in entries:
+        with tempfile.NamedTemporaryFile(suffix=".rej", delete=False) as rej:
+            rej_path = Path(rej.name)
+        try:
+            proc = subprocess.run(
+                [
+                    "patch",
+                    f"-p{entry.strip}",
+                    "--forward",
+                    "--batch",
+                    "--no-backup-if-mismatch",
+                    f"--reject-file={rej_path}",
+                    "-i",
+                    str(entry.path),
+                ],
+                cwd=tree,
+                capture_output=True,
+                text=True,
+            )
+            if proc.returncode != 0:
+                rejected = rej_path.read_text() if rej_path.stat().st_size else ""
+                raise PipelineError(
+                    f"patch {entry.path.name} (series {entry.path.parent}) does not apply to "
+                    f"{pristine.name}:\n{proc.stdout.strip()}\n"
+                    + (f"rejected hunk(s):\n{rejected.strip()}\n" if rejected else "")
+                    + "Refresh the patch against this source tree (or fix its order in 'series')."
+                )
+        finally:
+            rej_path.unlink(missing_ok=True)
+        files = _touched(proc.stdout)
+        touched += files
+        applied.append(
+            {
+                "patch": entry.path.name,
+                "sha256": sha256_file(entry.path),
+                "strip": entry.strip,
+                "files": files,
+            }
+        )
+    now = time.time()
+    for rel in sorted(set(previous) | set(touched)):
+        p = tree / rel
+        if p.exists():
+            os.utime(p, (now, now))
+    record = {"patches": applied, "touched": sorted(set(touched))}
+    write_json_atomic(state, record)
+    return record

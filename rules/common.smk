@@ -1,0 +1,71 @@
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir)))
+
+from bcfpipe import config as bcfconfig
+from bcfpipe import patch as bcfpatch
+from bcfpipe.errors import PipelineError
+
+try:
+    config = bcfconfig.validate(config, origin="the configuration (config/config.yaml and --config/--configfile)")
+except PipelineError as err:
+    raise WorkflowError(str(err)) from None
+
+BASE = Path(workflow.basedir)
+RES = config["paths"]["resources"]
+WORK = config["paths"]["work"]
+RESULTS = config["paths"]["results"]
+# Every rule calls the package through the interpreter running Snakemake, so cluster jobs and
+# local jobs use the same installed code.
+BCFPIPE = f"{sys.executable} -m bcfpipe"
+# stdout goes to the rule's log; stderr (progress and errors) to the log and the terminal.
+TEE = "2> >(tee -a {log} >&2)"
+
+VARIANTS = {v["name"]: v for v in config["kernel"]["variants"]}
+SOURCES = config["sources"]
+
+
+wildcard_constraints:
+    variant="|".join(VARIANTS),
+    source="|".join(SOURCES),
+
+
+def variant_source(wildcards):
+    return f"{RESULTS}/sources/{VARIANTS[wildcards.variant]['source']}.tree.json"
+
+
+def get_series_files(wildcards):
+    series = VARIANTS[wildcards.variant]["series"]
+    if not series:
+        return []
+    return bcfpatch.series_files(BASE / "patches" / "linux" / series)
+
+
+def get_fragments(wildcards):
+    return [str(BASE / "config" / "kernel" / f"{f}.config") for f in VARIANTS[wildcards.variant]["fragments"]]
+
+
+def make_jobs(threads):
+    return config["kernel"]["make_jobs"] or threads
+
+
+def first_variant():
+    return config["kernel"]["variants"][0]["name"]
+
+
+def get_final_output():
+    return [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
+
+
+def get_kick_tires_output():
+    return [f"{RESULTS}/kernel/{first_variant()}/boot_check.json"]
+
+
+onstart:
+    print(f"bcfpipe: logs in {RESULTS}/logs/, benchmarks in {RESULTS}/benchmarks/", file=sys.stderr)
+
+
+onerror:
+    print(f"bcfpipe: a job failed; its log is named above and lies in {RESULTS}/logs/", file=sys.stderr)

@@ -1,0 +1,38 @@
+rule preflight:
+    output:
+        f"{RESULTS}/host/preflight.json",
+    log:
+        f"{RESULTS}/logs/preflight.log",
+    params:
+        clangs=[],
+    shell:
+        "{BCFPIPE} preflight --out {output} --require-clang {params.clangs} > {log} " + TEE
+
+
+rule fetch_source:
+    input:
+        rules.preflight.output,
+    output:
+        f"{RESULTS}/sources/{{source}}.json",
+    log:
+        f"{RESULTS}/logs/fetch_source/{{source}}.log",
+    params:
+        spec=lambda wc: json.dumps(SOURCES[wc.source], sort_keys=True),
+    resources:
+        downloads=1,
+    shell:
+        "{BCFPIPE} fetch-source --name {wildcards.source} --spec {params.spec:q} "
+        "--resources {RES} --out {output} > {log} " + TEE
+
+
+rule unpack_source:
+    input:
+        rules.fetch_source.output,
+    output:
+        f"{RESULTS}/sources/{{source}}.tree.json",
+    log:
+        f"{RESULTS}/logs/unpack_source/{{source}}.log",
+    params:
+        dest=f"{WORK}/src/{{source}}",
+    shell:
+        "{BCFPIPE} unpack-source --record {input} --dest {params.dest} --out {output} > {log} " + TEE

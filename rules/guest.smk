@@ -1,0 +1,80 @@
+GUEST = config["guest"]
+
+
+def vm_args():
+    return (
+        f"--timeout {GUEST['boot_timeout_s']} --memory {GUEST['memory_mb']} "
+        f"--qemu {GUEST['qemu']} --scratch '{GUEST['scratch']}'"
+    )
+
+
+rule trivial_object:
+    input:
+        src=str(BASE / "guest" / "trivial.bpf.c"),
+        preflight=rules.preflight.output,
+    output:
+        f"{RESULTS}/guest/trivial.o",
+    log:
+        f"{RESULTS}/logs/trivial_object.log",
+    params:
+        clang=lambda wc, input: bcfconfig.guest_clang(config),
+    shell:
+        "{BCFPIPE} compile-bpf --clang {params.clang} --src {input.src} --out {output} > {log} 2>&1"
+
+
+rule build_guest:
+    input:
+        bpftool=rules.build_tools.output.bpftool,
+        init=str(BASE / "guest" / "init"),
+    output:
+        f"{RESULTS}/guest/{{variant}}/initramfs.cpio",
+    log:
+        f"{RESULTS}/logs/build_guest/{{variant}}.log",
+    params:
+        busybox=GUEST["busybox"],
+    shell:
+        "{BCFPIPE} build-guest --busybox {params.busybox} --init {input.init} "
+        "--bin bpftool={input.bpftool} --out {output} > {log} 2>&1"
+
+
+rule probe_accel:
+    input:
+        kernel=f"{RESULTS}/kernel/{first_variant()}/bzImage",
+        initrd=f"{RESULTS}/guest/{first_variant()}/initramfs.cpio",
+        obj=rules.trivial_object.output,
+    output:
+        f"{RESULTS}/host/accel.json",
+    log:
+        f"{RESULTS}/logs/probe_accel.log",
+    params:
+        mode=GUEST["accel"],
+        vm=vm_args(),
+    resources:
+        vm_slots=1,
+    shell:
+        "{BCFPIPE} probe-accel --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
+        "--mode {params.mode} {params.vm} --out {output} > {log} " + TEE
+
+
+rule boot_check:
+    input:
+        kernel=rules.build_kernel.output.image,
+        info=rules.build_kernel.output.info,
+        initrd=rules.build_guest.output,
+        obj=rules.trivial_object.output,
+        accel=rules.probe_accel.output,
+    output:
+        f"{RESULTS}/kernel/{{variant}}/boot_check.json",
+    log:
+        console=f"{RESULTS}/logs/boot_check/{{variant}}.console.log",
+        log=f"{RESULTS}/logs/boot_check/{{variant}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/boot_check/{{variant}}.tsv"
+    params:
+        vm=vm_args(),
+    resources:
+        vm_slots=1,
+    shell:
+        "{BCFPIPE} boot-check --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
+        "--accel {input.accel} --build-info {input.info} {params.vm} --console {log.console} "
+        "--out {output} > {log.log} 2>&1"

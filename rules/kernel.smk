@@ -1,0 +1,83 @@
+rule patch_kernel:
+    input:
+        source=variant_source,
+        series=get_series_files,
+    output:
+        f"{RESULTS}/kernel/{{variant}}/patched.json",
+    log:
+        f"{RESULTS}/logs/patch_kernel/{{variant}}.log",
+    params:
+        series=lambda wc: (
+            str(BASE / "patches" / "linux" / VARIANTS[wc.variant]["series"])
+            if VARIANTS[wc.variant]["series"]
+            else ""
+        ),
+        tree=f"{WORK}/trees/{{variant}}",
+        state=f"{WORK}/trees/{{variant}}.state.json",
+    shell:
+        "{BCFPIPE} patch-tree --variant {wildcards.variant} --source {input.source} "
+        "--series={params.series:q} --tree {params.tree} --state {params.state} --out {output} "
+        "> {log} " + TEE
+
+
+rule configure_kernel:
+    input:
+        patched=rules.patch_kernel.output,
+        fragments=get_fragments,
+    output:
+        f"{RESULTS}/kernel/{{variant}}/config",
+    log:
+        f"{RESULTS}/logs/configure_kernel/{{variant}}.log",
+    params:
+        build=f"{WORK}/build/{{variant}}",
+        fragments=lambda wc, input: " ".join(f"--fragment {f}" for f in input.fragments),
+        required=config["kernel"]["required_options"],
+        ccache=config["kernel"]["ccache"],
+    shell:
+        "{BCFPIPE} configure-kernel --patched {input.patched} --build {params.build} "
+        "--work {WORK} --ccache {params.ccache} {params.fragments} "
+        "--required {params.required} --out {output} > {log} " + TEE
+
+
+rule build_kernel:
+    input:
+        patched=rules.patch_kernel.output,
+        config=rules.configure_kernel.output,
+    output:
+        image=f"{RESULTS}/kernel/{{variant}}/bzImage",
+        info=f"{RESULTS}/kernel/{{variant}}/build.json",
+    log:
+        f"{RESULTS}/logs/build_kernel/{{variant}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/build_kernel/{{variant}}.tsv"
+    threads: workflow.cores
+    params:
+        build=f"{WORK}/build/{{variant}}",
+        jobs=lambda wc, threads: make_jobs(threads),
+        ccache=config["kernel"]["ccache"],
+    shell:
+        "{BCFPIPE} build-kernel --patched {input.patched} --config {input.config} "
+        "--build {params.build} --work {WORK} --ccache {params.ccache} --jobs {params.jobs} "
+        "--image {output.image} --out {output.info} > {log} " + TEE
+
+
+rule build_tools:
+    input:
+        patched=rules.patch_kernel.output,
+        kernel=rules.build_kernel.output.info,
+    output:
+        bpftool=f"{RESULTS}/kernel/{{variant}}/bpftool",
+        include=directory(f"{RESULTS}/kernel/{{variant}}/libbpf-include"),
+        libbpf=f"{RESULTS}/kernel/{{variant}}/libbpf.a",
+    log:
+        f"{RESULTS}/logs/build_tools/{{variant}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/build_tools/{{variant}}.tsv"
+    threads: workflow.cores
+    params:
+        build=f"{WORK}/build/{{variant}}",
+        jobs=lambda wc, threads: make_jobs(threads),
+    shell:
+        "{BCFPIPE} build-tools --patched {input.patched} --build {params.build} "
+        "--jobs {params.jobs} --bpftool {output.bpftool} --include {output.include} "
+        "--libbpf {output.libbpf} > {log} " + TEE
