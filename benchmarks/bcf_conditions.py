@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 from bcfpipe.bcf.encoding import encode
-from bcfpipe.bcf.pipeline import prove
+from bcfpipe.bcf.pipeline import Outcome, prove
 from bcfpipe.bcf.smtlib import read_smtlib
+from bcfpipe.errors import PipelineError
 
 FIELDS = [
     "condition",
@@ -83,7 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         cond = read_smtlib(path.read_text())
         data = encode(cond)
-        out = prove(cond, data, args.time_limit)
+        try:
+            out = prove(cond, data, args.time_limit)
+        except PipelineError as err:
+            # Recorded, not fatal: one bad condition must not hide the other results.
+            print(f"{path.name:32} error      {err}", flush=True)
+            out = Outcome("error", detail=str(err), condition_bytes=len(data))
         ref = paper.get(path.name, {})
         row: dict[str, object] = {
             "condition": path.name,

@@ -15,6 +15,8 @@ import struct
 import tempfile
 import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import IO
 
 from bcfpipe.bcf.bitblast import CNF
 from bcfpipe.errors import PipelineError
@@ -100,50 +102,91 @@ def renumber(trace: list[tuple[str, int, list[int], list[int]]], num_clauses: in
     return steps
 
 
-def solve(cnf: CNF, time_limit_s: float = 10.0, conflicts_per_round: int = 1000) -> SolveResult:
-    """Decide the CNF; for unsat, an LRAT refutation; "unknown" when the time limit is reached."""
+def _cadical(
+    cnf: CNF, proof_file: IO[bytes], conflicts: int | None
+) -> tuple[bool | None, list[int]]:
+    """One CaDiCaL run with LRAT tracing and exactly one solve call.
+
+    A second solve call on the same solver can make CaDiCaL re-activate clauses without an LRAT
+    line for them, which breaks the id renumbering; so a run that is cut short is thrown away.
+    """
     import pysolvers
     from pysat.solvers import Cadical300
 
+    solver = Cadical300()
+    try:
+        solver.configure({"lrat": 1, "binary": 0})
+        tracer = pysolvers.cadical300_tracepr(solver.cadical, proof_file)
+        for clause in cnf.clauses:
+            solver.add_clause(clause)
+        if cnf.num_vars:
+            # Variables in no clause still belong to the model; CaDiCaL needs to know them.
+            pysolvers.cadical300_dec_vars(solver.cadical, cnf.num_vars)
+        if conflicts is None:
+            status = solver.solve()
+        else:
+            solver.conf_budget(conflicts)
+            status = solver.solve_limited()
+        model = list(solver.get_model() or []) if status else []
+        pysolvers.flushpr(tracer)
+        return status, model
+    finally:
+        solver.delete()
+
+
+def _child(cnf: CNF, proof_path: str, conn: Connection) -> None:
+    with open(proof_path, "w+b") as f:
+        conn.send(_cadical(cnf, f, None))
+
+
+def _killable(cnf: CNF, proof_file: IO[bytes], timeout_s: float) -> tuple[bool | None, list[int]]:
+    """A single unbounded solve in a forked child, killed at the deadline."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(cnf, proof_file.name, child), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if parent.poll(max(0.0, timeout_s)):
+            status, model = parent.recv()
+            return status, model
+        return None, []
+    except EOFError:
+        raise PipelineError("the SAT solver process died") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        parent.close()
+
+
+def solve(cnf: CNF, time_limit_s: float = 10.0, quick_conflicts: int = 2000) -> SolveResult:
+    """Decide the CNF; for unsat, an LRAT refutation; "unknown" when the time limit is reached.
+
+    Most conditions fall within a small conflict budget in this process; the rest get a fresh
+    solver in a child process that can be killed, because CaDiCaL cannot be interrupted here.
+    """
     start = time.perf_counter()
     empty = next((k for k, c in enumerate(cnf.clauses) if not c), None)
     if empty is not None:
         # The formula folded to false at the bit level: the refutation is one step.
         return SolveResult("unsat", [Step("a", [], [empty + 1])], [], time.perf_counter() - start)
-    with tempfile.TemporaryFile() as proof_file:
-        solver = Cadical300()
-        try:
-            solver.configure({"lrat": 1, "binary": 0})
-            tracer = pysolvers.cadical300_tracepr(solver.cadical, proof_file)
-            for clause in cnf.clauses:
-                solver.add_clause(clause)
-            if cnf.num_vars:
-                # Variables in no clause still belong to the model; CaDiCaL needs to know them.
-                pysolvers.cadical300_dec_vars(solver.cadical, cnf.num_vars)
-            # CaDiCaL in python-sat cannot be interrupted, so solve in rounds of conflicts; a
-            # round grows only while it stays short, which keeps the overshoot small.
-            status: bool | None = None
-            budget = conflicts_per_round
-            deadline = start + time_limit_s
-            while True:
-                round_start = time.perf_counter()
-                solver.conf_budget(budget)
-                status = solver.solve_limited()
-                now = time.perf_counter()
-                if status is not None or now + (now - round_start) > deadline:
-                    break
-                if now - round_start < time_limit_s / 20:
-                    budget *= 2
-            seconds = time.perf_counter() - start
-            if status is None:
-                return SolveResult("unknown", [], [], seconds)
-            if status:
-                return SolveResult("sat", [], list(solver.get_model() or []), seconds)
-            pysolvers.flushpr(tracer)
+    with tempfile.NamedTemporaryFile(prefix="bcf-lrat-") as proof_file:
+        status, model = _cadical(cnf, proof_file, quick_conflicts)
+        if status is None:
             proof_file.seek(0)
-            text = proof_file.read().decode("ascii")
-        finally:
-            solver.delete()
+            proof_file.truncate()
+            remaining = time_limit_s - (time.perf_counter() - start)
+            status, model = _killable(cnf, proof_file, remaining)
+        seconds = time.perf_counter() - start
+        if status is None:
+            return SolveResult("unknown", [], [], seconds)
+        if status:
+            return SolveResult("sat", [], model, seconds)
+        proof_file.seek(0)
+        text = proof_file.read().decode("ascii")
     trace = _parse_trace(text)
     steps = renumber(trace, len(cnf.clauses))
     result = SolveResult("unsat", steps, [], time.perf_counter() - start)
