@@ -31,7 +31,7 @@ static __always_inline __u64 log2l(__u64 v)
 	return r;
 }
 
-// truth: log2_hist safe stock=mixed log2 of a u64 indexes a 64-slot value unclamped; r's bound survives only when the compiler keeps v >> 1 of a tracked value (varies by clang/-O, see docs/corpus.md)
+// truth: log2_hist safe stock=loaded log2 of a u64 is an OR of bounded shifts, tracked as [0,63] by tnum; indexes a 64-slot value unclamped
 SEC("tc")
 int log2_hist(struct __sk_buff *skb)
 {

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * UNSAFE twin of bpf_loop_index.c: NR is 17, the last callback reads slot[16].
- * 0..NR-1 and uses the index directly into a NR-slot array. The helper's
- * contract bounds the index, but the verifier gives the callback's index
- * argument no bound, so the access is refused without an explicit check.
+ * UNSAFE twin of bpf_loop_index.c: NR is 17, so the last callback reads
+ * slot[16], one past the end of the 16-slot map value.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

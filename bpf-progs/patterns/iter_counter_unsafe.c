@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /*
- * UNSAFE twin of iter_counter_index.c: 17 rounds, the last writes slot[16],
- * one past the end of the 16-slot map value. (Original comment follows.)
- * the iteration count of bpf_iter_num, so it keeps unrolling (j is precise and
- * differs every round) until j reaches 16 and reports an out-of-bounds access.
+ * UNSAFE twin of iter_counter_index.c: the iterator runs 17 rounds and the
+ * counter j indexes a 16-slot array, so the last round writes slot[16], one
+ * past the end of the map value.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

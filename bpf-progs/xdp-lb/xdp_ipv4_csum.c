@@ -2,6 +2,11 @@
 /*
  * Validates the IPv4 header checksum (options included) with a bounded loop
  * over the header's 16-bit words; drops packets with a bad checksum.
+ *
+ * A real-world false rejection: the source re-checks data_end before every
+ * word, but clang hoists the check out of the loop as a comparison of the
+ * scalar (data_end - data) against the word count, and the loads inside the
+ * loop then have no proven packet range.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,7 +22,7 @@ struct {
 	__type(value, __u64);
 } csum_stats SEC(".maps");
 
-// truth: xdp_ipv4_csum safe stock=loaded bounded loop, every word re-checked against data_end
+// truth: xdp_ipv4_csum safe stock=rejected every clang (13-19, -O1..-O3) replaces the per-word data_end check by one scalar check on (data_end - data - 14) / 2 before the loop; the verifier cannot relate that scalar to the packet range (R1 offset is outside of the packet)
 SEC("xdp")
 int xdp_ipv4_csum(struct xdp_md *ctx)
 {
