@@ -1,6 +1,7 @@
 # bcfpipe: reproduce the evaluation of BCF ("Prove It to the Kernel", SOSP'25) end to end.
 #
 #   config ─▶ fetch ─▶ patch ─▶ build ─▶ kernel + bpftool + guest ─▶ boot check
+#   bpf-progs ─▶ compile ─▶ per-object VM jobs ─▶ results/loads ─▶ tables
 #
 # Targets: all (default), kick_tires (a quick check for reviewers), boot_checks.
 from snakemake.utils import min_version
@@ -15,6 +16,8 @@ include: "rules/common.smk"
 include: "rules/fetch.smk"
 include: "rules/kernel.smk"
 include: "rules/guest.smk"
+include: "rules/corpus.smk"
+include: "rules/load.smk"
 
 
 rule all:

@@ -17,6 +17,7 @@ from bcfpipe.errors import PipelineError
 # importing cvc5 or pandas.
 COMMAND_MODULES: tuple[str, ...] = (
     "bcfpipe.commands",
+    "bcfpipe.commands_corpus",
     "bcfpipe.bcf.cli",
 )
 

@@ -1,4 +1,5 @@
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -56,11 +57,15 @@ def first_variant():
 
 
 def get_final_output():
-    return [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
+    return [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS] + [
+        f"{RESULTS}/tables/truth.md"
+    ]
 
 
 def get_kick_tires_output():
-    return [f"{RESULTS}/kernel/{first_variant()}/boot_check.json"]
+    return [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS] + [
+        r for v in VARIANTS for r in load_results(v, set(config["corpus"]["kick_tires"]))
+    ]
 
 
 onstart:

@@ -25,6 +25,7 @@ rule trivial_object:
 rule build_guest:
     input:
         bpftool=rules.build_tools.output.bpftool,
+        loader=f"{RESULTS}/kernel/{{variant}}/bcfpipe-load",
         init=str(BASE / "guest" / "init"),
     output:
         f"{RESULTS}/guest/{{variant}}/initramfs.cpio",
@@ -34,7 +35,8 @@ rule build_guest:
         busybox=GUEST["busybox"],
     shell:
         "{BCFPIPE} build-guest --busybox {params.busybox} --init {input.init} "
-        "--bin bpftool={input.bpftool} --out {output} > {log} 2>&1"
+        "--bin bpftool={input.bpftool} --bin bcfpipe-load={input.loader} --out {output} "
+        "> {log} 2>&1"
 
 
 rule probe_accel:

@@ -1,0 +1,168 @@
+"""Corpus and VM-job subcommands: headers, compile, index, loader build, load objects, truth."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from bcfpipe import corpus, loadjob, truth
+from bcfpipe.build import run_logged
+from bcfpipe.errors import PipelineError
+from bcfpipe.fsutil import read_json, write_json_atomic
+
+
+def cmd_corpus_headers(a: argparse.Namespace) -> None:
+    out = Path(a.out)
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(a.libbpf_include, out)
+    proc = subprocess.run(
+        [a.bpftool, "btf", "dump", "file", a.vmlinux, "format", "c"], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise PipelineError(f"bpftool btf dump of {a.vmlinux} failed: {proc.stderr.strip()}")
+    (out / "vmlinux.h").write_text(proc.stdout)
+
+
+def cmd_compile_object(a: argparse.Namespace) -> None:
+    rec = corpus.compile_object(a.compiler, a.opt, Path(a.src), Path(a.out), Path(a.include))
+    print(" ".join(rec["command"]))
+    if not rec["ok"]:
+        raise PipelineError(f"{a.src} does not compile with {a.compiler} {a.opt}: {rec['error']}")
+
+
+def cmd_corpus_index(a: argparse.Namespace) -> None:
+    entries: list[dict[str, Any]] = []
+    truths: dict[str, list[dict[str, Any]]] = {}
+    for src in a.source:
+        p = Path(src)
+        truths[f"{p.parent.name}/{p.stem}"] = [t.__dict__ for t in corpus.read_truth(p)]
+    for obj in a.object:
+        p = Path(obj)
+        meta = corpus.parse_object_name(p.name)
+        entries.append(
+            {
+                "project": p.parent.name,
+                "source": meta["name"],
+                "object": p.name,
+                "compiler": meta["compiler"],
+                "opt": meta["opt"],
+                "programs": corpus.describe_object(p),
+                "truth": truths.get(f"{p.parent.name}/{meta['name']}", []),
+            }
+        )
+    index = corpus.build_index(entries)
+    out = Path(a.out)
+    write_json_atomic(out / "index.json", index)
+    write_json_atomic(out / "prog_index.json", index["prog_index"])
+    write_json_atomic(out / "obj_prog_type.json", index["obj_prog_type"])
+    print(json.dumps(index["counts"]))
+
+
+def cmd_build_loader(a: argparse.Namespace) -> None:
+    run_logged(
+        [
+            "gcc",
+            "-static",
+            "-O2",
+            "-Wall",
+            "-Werror",
+            "-I",
+            a.include,
+            a.src,
+            a.libbpf,
+            "-lelf",
+            "-lz",
+            "-lzstd",
+            "-o",
+            a.out,
+        ],
+        what="loader build",
+    )
+
+
+def cmd_load_objects(a: argparse.Namespace) -> None:
+    jobs = []
+    for obj, project, types_json in zip(a.object, a.project, a.types, strict=True):
+        types = json.loads(types_json) if types_json else {}
+        jobs.append(loadjob.ObjectJob(Path(obj), project, corpus.type_overrides(types, [])))
+    accel = read_json(a.accel)["accel"]
+    results = loadjob.run_jobs(
+        jobs,
+        kernel=Path(a.kernel),
+        initrd=Path(a.initrd),
+        accel=accel,
+        variant=a.variant,
+        timeout_s=a.timeout,
+        per_object_timeout=a.object_timeout,
+        memory_mb=a.memory,
+        qemu=a.qemu,
+        scratch=a.scratch,
+    )
+    for (result, raw), out_json, out_log in zip(results, a.out, a.log, strict=True):
+        loadjob.write_result(result, raw, Path(out_json), Path(out_log))
+        print(
+            f"{result['project']}/{result['object']}: {result['verdict']} "
+            f"({result['vm']['wall_seconds']:.2f} s, {result['vm']['accel']})"
+        )
+
+
+def cmd_truth_report(a: argparse.Namespace) -> None:
+    index = read_json(a.index)
+    results = [read_json(p) for p in a.result]
+    report = truth.compare(index, results)
+    write_json_atomic(a.out_json, report)
+    Path(a.out_md).write_text(truth.render_markdown(report))
+    print(f"{report['summary']}")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
+    def add(name: str, func: Any, help_: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("corpus-headers", cmd_corpus_headers, "vmlinux.h and libbpf headers for the corpus")
+    p.add_argument("--bpftool", required=True)
+    p.add_argument("--vmlinux", required=True)
+    p.add_argument("--libbpf-include", required=True)
+    p.add_argument("--out", required=True)
+
+    p = add("compile-object", cmd_compile_object, "compile one corpus variant")
+    for arg in ("--compiler", "--opt", "--src", "--include", "--out"):
+        p.add_argument(arg, required=True)
+
+    p = add("corpus-index", cmd_corpus_index, "index the compiled corpus")
+    p.add_argument("--source", nargs="*", default=[])
+    p.add_argument("--object", nargs="*", default=[])
+    p.add_argument("--out", required=True)
+
+    p = add("build-loader", cmd_build_loader, "build the static guest loader")
+    for arg in ("--src", "--include", "--libbpf", "--out"):
+        p.add_argument(arg, required=True)
+
+    p = add("load-objects", cmd_load_objects, "boot the guest and load objects")
+    p.add_argument("--variant", required=True)
+    p.add_argument("--kernel", required=True)
+    p.add_argument("--initrd", required=True)
+    p.add_argument("--accel", required=True)
+    p.add_argument("--object", action="append", required=True)
+    p.add_argument("--project", action="append", required=True)
+    p.add_argument("--types", action="append", required=True, help="JSON overrides or ''")
+    p.add_argument("--out", action="append", required=True)
+    p.add_argument("--log", action="append", required=True)
+    p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--object-timeout", type=int, default=60)
+    p.add_argument("--memory", type=int, default=512)
+    p.add_argument("--qemu", default="qemu-system-x86_64")
+    p.add_argument("--scratch", default="")
+
+    p = add("truth-report", cmd_truth_report, "compare verdicts with the corpus ground truth")
+    p.add_argument("--index", required=True)
+    p.add_argument("--result", nargs="*", default=[])
+    p.add_argument("--out-json", required=True)
+    p.add_argument("--out-md", required=True)

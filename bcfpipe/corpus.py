@@ -1,0 +1,208 @@
+"""The corpus: source programs with their ground truth, compiled the way the paper did it.
+
+Every source program is compiled by several compilers at several optimisation levels. The variants
+are semantically equal, so the verifier should treat them alike: a difference in verdict between
+them exposes imprecision. Objects are named ``<compiler>_<opt>_<name>.o`` as in the paper.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bcfpipe import elf
+from bcfpipe.errors import PipelineError
+
+TRUTH = re.compile(
+    r"^\s*//\s*truth:\s*(?P<prog>\w+)\s+(?P<safety>safe|unsafe)\s+stock=(?P<stock>loaded|rejected|mixed)"
+    r"(?:\s+(?P<why>.*))?$"
+)
+OBJECT = re.compile(r"^(?P<compiler>[^_]+)_(?P<opt>-O[0-3sz])_(?P<name>.+)\.o$")
+
+
+@dataclass(frozen=True)
+class Truth:
+    program: str
+    safe: bool
+    stock: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Source:
+    project: str
+    name: str
+    path: Path
+
+
+def discover(root: Path, projects: list[str] | None = None) -> list[Source]:
+    """Source programs under ``root/<project>/*.c``, sorted; ``projects`` limits the set."""
+    found = []
+    if not root.is_dir():
+        raise PipelineError(f"corpus directory {root} does not exist")
+    available = sorted(p.name for p in root.iterdir() if p.is_dir() and any(p.glob("*.c")))
+    for want in projects or []:
+        if want not in available:
+            raise PipelineError(
+                f"corpus.projects names '{want}', which is not a folder of {root} with .c files "
+                f"(available: {', '.join(available)})"
+            )
+    for project in projects or available:
+        for src in sorted((root / project).glob("*.c")):
+            found.append(Source(project, src.stem, src))
+    return found
+
+
+def read_truth(path: Path) -> list[Truth]:
+    out = []
+    for line in path.read_text().splitlines():
+        if m := TRUTH.match(line):
+            out.append(
+                Truth(m["prog"], m["safety"] == "safe", m["stock"], (m["why"] or "").strip())
+            )
+    return out
+
+
+def object_name(compiler: str, opt: str, name: str) -> str:
+    return f"{compiler}_{opt}_{name}.o"
+
+
+def parse_object_name(filename: str) -> dict[str, str]:
+    m = OBJECT.match(filename)
+    if not m:
+        raise PipelineError(
+            f"object '{filename}' is not named <compiler>_<opt>_<name>.o (e.g. clang-14_-O2_x.o)"
+        )
+    return m.groupdict()
+
+
+def compile_command(compiler: str, opt: str, src: Path, out: Path, include: Path) -> list[str]:
+    return [
+        compiler,
+        opt,
+        "-g",
+        "-target",
+        "bpf",
+        "-D__TARGET_ARCH_x86",
+        "-I",
+        str(include),
+        "-I",
+        str(src.parent),
+        "-c",
+        str(src),
+        "-o",
+        str(out),
+    ]
+
+
+def compile_object(compiler: str, opt: str, src: Path, out: Path, include: Path) -> dict[str, Any]:
+    """Compile one variant; a failure is recorded (not raised) so the corpus shows what did not
+    build and why, instead of silently dropping it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cmd = compile_command(compiler, opt, src, out, include)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except FileNotFoundError:
+        raise PipelineError(
+            f"compiler '{compiler}' not found: apt-get install -y {compiler}, "
+            f"or remove it from corpus.compilers"
+        ) from None
+    record: dict[str, Any] = {"command": cmd, "ok": proc.returncode == 0}
+    if proc.returncode != 0:
+        out.unlink(missing_ok=True)
+        first = next((ln for ln in proc.stderr.splitlines() if "error:" in ln), proc.stderr[:300])
+        record["error"] = first.strip()
+    return record
+
+
+def describe_object(path: Path) -> list[dict[str, str]]:
+    return [asdict(p) for p in elf.programs(path)]
+
+
+def build_index(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The corpus index from per-object records (project, source, object, programs, truth).
+
+    Also carries the paper's two index files' content: ``prog_index`` (project → source object →
+    variant files) and ``obj_prog_type`` (object → program → section).
+    """
+    prog_index: dict[str, dict[str, list[str]]] = {}
+    obj_prog_type: dict[str, dict[str, str]] = {}
+    projects: dict[str, dict[str, Any]] = {}
+    failures = []
+    for e in sorted(entries, key=lambda e: (e["project"], e["source"], e["object"])):
+        proj = projects.setdefault(e["project"], {"sources": {}})
+        src = proj["sources"].setdefault(e["source"], {"truth": e.get("truth", []), "objects": []})
+        if not e.get("ok", True):
+            failures.append({k: e[k] for k in ("project", "source", "object", "error")})
+            continue
+        src["objects"].append({"object": e["object"], "programs": e["programs"]})
+        prog_index.setdefault(e["project"], {}).setdefault(e["source"], []).append(e["object"])
+        obj_prog_type[f"{e['project']}/{e['object']}"] = {
+            p["name"]: p["section"] for p in e["programs"]
+        }
+    return {
+        "projects": projects,
+        "prog_index": prog_index,
+        "obj_prog_type": obj_prog_type,
+        "compile_failures": failures,
+        "counts": {
+            "projects": len(projects),
+            "sources": sum(len(p["sources"]) for p in projects.values()),
+            "objects": sum(len(v) for p in prog_index.values() for v in p.values()),
+            "compile_failures": len(failures),
+        },
+    }
+
+
+def load_prebuilt(root: Path) -> dict[str, Any]:
+    """A directory laid out like the paper's corpus: ``<project>/<clang-N>_-O<k>_<name>.o`` with
+    ``prog_index.json`` and ``obj_prog_type.json``; imported as is."""
+    idx_path = root / "prog_index.json"
+    if not idx_path.is_file():
+        raise PipelineError(
+            f"{root} has no prog_index.json: a prebuilt corpus needs it "
+            f"({{project: {{source_object: [variant files]}}}})"
+        )
+    prog_index = json.loads(idx_path.read_text())
+    types_path = root / "obj_prog_type.json"
+    types = json.loads(types_path.read_text()) if types_path.is_file() else {}
+    objects = []
+    missing = []
+    for project, sources in sorted(prog_index.items()):
+        for source, variants in sorted(sources.items()):
+            for obj in variants:
+                rel = obj if "/" in obj else f"{project}/{obj}"
+                path = root / rel
+                if not path.is_file():
+                    missing.append(rel)
+                    continue
+                t = types.get(rel, types.get(Path(rel).name, types.get(obj, {})))
+                objects.append(
+                    {
+                        "project": project,
+                        "source": Path(source).stem,
+                        "object": Path(rel).name,
+                        "path": str(path),
+                        "types": t,
+                    }
+                )
+    if missing:
+        raise PipelineError(
+            f"{len(missing)} objects listed in {idx_path} are missing, e.g. "
+            f"{', '.join(missing[:3])}; fix the index or the directory"
+        )
+    return {"objects": objects}
+
+
+def type_overrides(types: Any, programs: list[str]) -> dict[str, str]:
+    """Per-program section overrides from an ``obj_prog_type`` entry (a string for the whole
+    object, or a mapping program → section/type)."""
+    if isinstance(types, str):
+        return {p: types for p in programs}
+    if isinstance(types, dict):
+        return {str(k): str(v) for k, v in types.items()}
+    return {}

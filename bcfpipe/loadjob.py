@@ -1,0 +1,224 @@
+"""Per-object VM jobs: boot a fresh guest, load every program of the object, record the verdicts.
+
+The guest only observes (``guest/bcfpipe-load.c`` writes key=value files and raw logs); every
+decision — verdict, error category, statistics — is made here, where it is tested.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bcfpipe import corpus, vlog, vm
+from bcfpipe.fsutil import write_json_atomic, write_text_atomic
+
+RESULT_SCHEMA = 1
+VERDICT_ORDER = ("rejected", "compat_issue", "timeout", "vm_crash", "loaded")
+
+
+@dataclass
+class ObjectJob:
+    path: Path
+    project: str
+    types: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    meta = {}
+    if path.is_file():
+        for line in path.read_text(errors="replace").splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                meta[key] = value
+    return meta
+
+
+def program_result(meta: dict[str, str], vlog_text: str, libbpf_text: str) -> dict[str, Any]:
+    stats = vlog.parse(vlog_text)
+    err = int(meta.get("err", "0") or 0)
+    if meta.get("stage") == "open":
+        category, verdict = vlog.categorize([], libbpf_text)
+        verdict = "compat_issue"
+    elif err == 0:
+        category, verdict = "", "loaded"
+    else:
+        category, verdict = vlog.categorize(stats.error_lines, libbpf_text)
+    error_line = stats.error_line if err else ""
+    if err and not error_line:
+        error_line = next((ln.strip() for ln in libbpf_text.splitlines() if ln.strip()), "")
+    return {
+        "name": meta.get("name", ""),
+        "section": meta.get("section", ""),
+        "prog_type": meta.get("type", ""),
+        "verdict": verdict,
+        "error_category": category,
+        "error_line": error_line,
+        "error_normalized": vlog.normalize(error_line) if error_line else "",
+        "errno": -err if err else 0,
+        "insns_processed": stats.insns_processed,
+        "total_states": stats.total_states,
+        "peak_states": stats.peak_states,
+        "max_states_per_insn": stats.max_states_per_insn,
+        "verification_time_us": stats.verification_time_us,
+        "stack_depth": stats.stack_depth,
+        "insn_cnt": int(meta["insn_cnt"]) if meta.get("insn_cnt", "").isdigit() else None,
+        "load_ns": int(meta["load_ns"]) if meta.get("load_ns", "").isdigit() else None,
+        "type_override": meta.get("type_override", ""),
+        "refinements": [],
+    }
+
+
+def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:
+    if not programs:
+        return fallback
+    return min((p["verdict"] for p in programs), key=VERDICT_ORDER.index)
+
+
+def guest_script(jobs: list[ObjectJob], per_object_timeout: int) -> str:
+    lines = ["cd /job"]
+    for k, job in enumerate(jobs):
+        flags = " ".join(f"-t {shlex.quote(f'{p}={s}')}" for p, s in sorted(job.types.items()))
+        lines += [
+            # A rebooted guest skips what an earlier boot finished.
+            f"if [ ! -f out/{k}/done ]; then",
+            f"  mkdir -p out/{k}; echo running > out/{k}/status; sync",
+            f"  timeout {per_object_timeout} bcfpipe-load {flags} objs/{k}.o out/{k}",
+            f"  echo $? > out/{k}/status; touch out/{k}/done; sync",
+            "fi",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
+    """Programs' results and the raw log text for one object's loader output directory."""
+    count_file = out / "programs"
+    count = int(count_file.read_text().strip() or 0) if count_file.is_file() else 0
+    programs = []
+    raw = []
+    for i in range(max(count, 1 if (out / "0.meta").exists() else 0)):
+        meta = read_meta(out / f"{i}.meta")
+        vtext = (
+            (out / f"{i}.vlog").read_text(errors="replace") if (out / f"{i}.vlog").exists() else ""
+        )
+        ltext = (
+            (out / f"{i}.libbpf").read_text(errors="replace")
+            if (out / f"{i}.libbpf").exists()
+            else ""
+        )
+        programs.append(program_result(meta, vtext, ltext))
+        raw.append(
+            f"=== program {i} {meta.get('name', '?')} ({meta.get('section', '?')}) "
+            f"err={meta.get('err', '?')}\n--- verifier log\n{vtext}\n--- libbpf\n{ltext}"
+        )
+    return programs, "\n".join(raw)
+
+
+def run_jobs(
+    jobs: list[ObjectJob],
+    *,
+    kernel: Path,
+    initrd: Path,
+    accel: str,
+    variant: str,
+    timeout_s: float,
+    per_object_timeout: int,
+    memory_mb: int = 512,
+    qemu: str = "qemu-system-x86_64",
+    scratch: str = "",
+    max_boots: int | None = None,
+) -> list[tuple[dict[str, Any], str]]:
+    """Load ``jobs`` in as few boots as possible; a crash costs only the object that caused it."""
+    share = vm.make_scratch(scratch)
+    try:
+        (share / "objs").mkdir()
+        for k, job in enumerate(jobs):
+            shutil.copyfile(job.path, share / "objs" / f"{k}.o")
+        (share / "run.sh").write_text(guest_script(jobs, per_object_timeout))
+        outcomes: dict[int, tuple[str, str]] = {}
+        consoles = []
+        boots = 0
+        walls = []
+        last: vm.VmOutcome | None = None
+        while len(outcomes) < len(jobs) and boots < (max_boots or len(jobs) + 1):
+            boots += 1
+            last = vm.run(
+                kernel,
+                initrd,
+                share,
+                accel=accel,
+                timeout_s=timeout_s,
+                memory_mb=memory_mb,
+                qemu=qemu,
+            )
+            walls.append(last.wall_seconds)
+            consoles.append(
+                (share / "console.log").read_text(errors="replace")
+                if (share / "console.log").exists()
+                else ""
+            )
+            progressed = False
+            for k in range(len(jobs)):
+                if k in outcomes:
+                    continue
+                status_file = share / "out" / str(k) / "status"
+                status = status_file.read_text().strip() if status_file.exists() else ""
+                if status.isdigit():
+                    outcomes[k] = ("ok" if status != "124" else "timeout", status)
+                    progressed = True
+                elif status == "running":
+                    # This object was in the loader when the VM died or was killed.
+                    outcomes[k] = (
+                        "timeout" if last.status == "timeout" else "vm_crash",
+                        last.detail,
+                    )
+                    (share / "out" / str(k) / "done").touch()
+                    progressed = True
+            if last.status == "ok" or not progressed:
+                break
+        results = []
+        for k, job in enumerate(jobs):
+            status, detail = outcomes.get(k, ("vm_crash", last.detail if last else "no boot"))
+            programs, raw = collect(share / "out" / str(k), job)
+            if status != "ok":
+                programs = [dict(p, verdict=status) for p in programs if p["name"]]
+            meta = corpus.parse_object_name(job.name) if corpus.OBJECT.match(job.name) else {}
+            result = {
+                "schema": RESULT_SCHEMA,
+                "variant": variant,
+                "project": job.project,
+                "object": job.name,
+                "group": meta.get("name", job.path.stem),
+                "compiler": meta.get("compiler", ""),
+                "opt": meta.get("opt", ""),
+                "verdict": object_verdict(programs, "loaded" if status == "ok" else status),
+                "vm": {
+                    "status": status,
+                    "detail": detail if status != "ok" else "",
+                    "accel": accel,
+                    "boots": boots,
+                    "wall_seconds": round(sum(walls), 3),
+                },
+                "programs": programs,
+            }
+            console = "\n".join(consoles)
+            warnings = [ln for ln in console.splitlines() if any(m in ln for m in vm.PANIC_MARKERS)]
+            result["kernel_warnings"] = warnings[:20]
+            if status != "ok":
+                raw += f"\n--- console ({status}: {detail})\n{console}"
+            results.append((result, raw))
+        return results
+    finally:
+        shutil.rmtree(share, ignore_errors=True)
+
+
+def write_result(result: dict[str, Any], raw: str, out_json: Path, out_log: Path) -> None:
+    # The log first: a result JSON on disk always has its log beside it.
+    write_text_atomic(out_log, raw)
+    write_json_atomic(out_json, result)

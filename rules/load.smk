@@ -1,0 +1,73 @@
+LOAD = config["load"]
+
+
+def get_object_path(wildcards):
+    key = (wildcards.project, wildcards.object)
+    if key not in OBJECT_INFO:
+        raise WorkflowError(f"{wildcards.project}/{wildcards.object} is not an object of the corpus")
+    return OBJECT_INFO[key][0]
+
+
+def get_object_types(wildcards):
+    types = OBJECT_INFO[(wildcards.project, wildcards.object)][1]
+    return json.dumps(types, sort_keys=True) if types else ""
+
+
+rule build_loader:
+    input:
+        src=str(BASE / "guest" / "bcfpipe-load.c"),
+        include=rules.build_tools.output.include,
+        libbpf=rules.build_tools.output.libbpf,
+    output:
+        f"{RESULTS}/kernel/{{variant}}/bcfpipe-load",
+    log:
+        f"{RESULTS}/logs/build_loader/{{variant}}.log",
+    shell:
+        "{BCFPIPE} build-loader --src {input.src} --include {input.include} "
+        "--libbpf {input.libbpf} --out {output} > {log} 2>&1"
+
+
+rule load_object:
+    input:
+        kernel=rules.build_kernel.output.image,
+        initrd=rules.build_guest.output,
+        accel=rules.probe_accel.output,
+        obj=get_object_path,
+    output:
+        json=f"{RESULTS}/loads/{{variant}}/{{project}}/{{object}}.json",
+        log=f"{RESULTS}/loads/{{variant}}/{{project}}/{{object}}.log",
+    log:
+        f"{RESULTS}/logs/load_object/{{variant}}/{{project}}/{{object}}.log",
+    params:
+        types=get_object_types,
+        vm=vm_args(),
+        object_timeout=LOAD["object_timeout_s"],
+    resources:
+        vm_slots=1,
+    shell:
+        "{BCFPIPE} load-objects --variant {wildcards.variant} --kernel {input.kernel} "
+        "--initrd {input.initrd} --accel {input.accel} --object {input.obj} "
+        "--project {wildcards.project} --types={params.types:q} --out {output.json} "
+        "--log {output.log} {params.vm} --object-timeout {params.object_timeout} > {log} 2>&1"
+
+
+def load_results(variant, objects=None):
+    return [
+        f"{RESULTS}/loads/{variant}/{p}/{o}.json"
+        for p, o, _, _ in OBJECTS
+        if objects is None or f"{p}/{o}" in objects
+    ]
+
+
+rule truth_report:
+    input:
+        index=rules.corpus_index.output.index,
+        results=[r for v in VARIANTS for r in load_results(v)],
+    output:
+        json=f"{RESULTS}/tables/truth.json",
+        md=f"{RESULTS}/tables/truth.md",
+    log:
+        f"{RESULTS}/logs/truth_report.log",
+    shell:
+        "{BCFPIPE} truth-report --index {input.index} --result {input.results} "
+        "--out-json {output.json} --out-md {output.md} > {log} 2>&1"
