@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import cover_letter
+from bcf_examples import cover_letter
 
 from bcfpipe.bcf.bitblast import CNF, bitblast
 from bcfpipe.bcf.checker import CertificateRejected, Limits, check_certificate, check_lrat_text

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import cover_letter
+from bcf_examples import cover_letter
 
 from bcfpipe.bcf.encoding import encode
 from bcfpipe.cli import main
