@@ -1,9 +1,9 @@
 GUEST = config["guest"]
 
 
-def vm_args():
+def vm_args(timeout=None):
     return (
-        f"--timeout {GUEST['boot_timeout_s']} --memory {GUEST['memory_mb']} "
+        f"--timeout {timeout or GUEST['boot_timeout_s']} --memory {GUEST['memory_mb']} "
         f"--qemu {GUEST['qemu']} --scratch '{GUEST['scratch']}'"
     )
 
@@ -50,7 +50,7 @@ rule probe_accel:
         f"{RESULTS}/logs/probe_accel.log",
     params:
         mode=GUEST["accel"],
-        vm=vm_args(),
+        vm=vm_args(GUEST["kvm_probe_timeout_s"]),
     resources:
         vm_slots=1,
     shell:
