@@ -32,7 +32,13 @@ def cmd_unpack_source(a: argparse.Namespace) -> None:
 def cmd_patch_tree(a: argparse.Namespace) -> None:
     unpacked = read_json(a.source)
     entries = patch.read_series(Path(a.series)) if a.series else []
-    record = patch.apply_series(Path(unpacked["tree"]), Path(a.tree), entries, Path(a.state))
+    record = patch.apply_series(
+        Path(unpacked["tree"]),
+        Path(a.tree),
+        entries,
+        Path(a.state),
+        Path(a.series) if a.series else None,
+    )
     write_json_atomic(
         a.out,
         {

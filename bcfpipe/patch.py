@@ -51,9 +51,41 @@ def read_series(series_dir: Path) -> list[SeriesEntry]:
     return entries
 
 
+def whole_files(series_dir: Path) -> list[Path]:
+    """New files a series adds as plain sources (``<series>/files/<path in tree>``).
+
+    Keeping new files whole (not as diffs) lets them be read, linted and compiled outside the
+    kernel, e.g. the certificate checker's user-space test build.
+    """
+    root = series_dir / "files"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+
+
 def series_files(series_dir: Path) -> list[str]:
-    """Every file a series consists of (for Snakemake inputs): the series file and its patches."""
-    return [str(series_dir / "series")] + [str(e.path) for e in read_series(series_dir)]
+    """Every file a series consists of (for Snakemake inputs): series, patches, whole files."""
+    return (
+        [str(series_dir / "series")]
+        + [str(e.path) for e in read_series(series_dir)]
+        + [str(p) for p in whole_files(series_dir)]
+    )
+
+
+def install_files(series_dir: Path, tree: Path) -> list[dict[str, str]]:
+    """Copy the series' whole files into ``tree``; they must be new (patches edit, files add)."""
+    installed = []
+    root = series_dir / "files"
+    for src in whole_files(series_dir):
+        rel = src.relative_to(root)
+        dest = tree / rel
+        if dest.exists():
+            raise PipelineError(
+                f"{src} would overwrite {rel}, which the source tree already has; change existing "
+                f"files with a patch in the series instead"
+            )
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        installed.append({"file": str(rel), "sha256": sha256_file(src)})
+    return installed
 
 
 def _touched(patch_output: str) -> list[str]:
@@ -61,7 +93,11 @@ def _touched(patch_output: str) -> list[str]:
 
 
 def apply_series(
-    pristine: Path, tree: Path, entries: list[SeriesEntry], state: Path
+    pristine: Path,
+    tree: Path,
+    entries: list[SeriesEntry],
+    state: Path,
+    series_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Recreate ``tree`` from ``pristine`` and apply ``entries``; return the provenance record."""
     previous: list[str] = []
@@ -73,8 +109,9 @@ def apply_series(
     tree.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["cp", "-a", "--reflink=auto", str(pristine), str(tree)], check=True)
 
+    installed = install_files(series_dir, tree) if series_dir else []
     applied = []
-    touched: list[str] = []
+    touched: list[str] = [f["file"] for f in installed]
     for entry in entries:
         with tempfile.NamedTemporaryFile(suffix=".rej", delete=False) as rej:
             rej_path = Path(rej.name)
@@ -119,6 +156,6 @@ def apply_series(
         p = tree / rel
         if p.exists():
             os.utime(p, (now, now))
-    record = {"patches": applied, "touched": sorted(set(touched))}
+    record = {"patches": applied, "files": installed, "touched": sorted(set(touched))}
     write_json_atomic(state, record)
     return record

@@ -94,3 +94,27 @@ def test_series_errors(tmp_path: Path) -> None:
     (tmp_path / "series").write_text("x.patch -R\n")
     with pytest.raises(PipelineError, match="unknown option '-R'"):
         patch.read_series(tmp_path)
+
+
+def test_whole_files_are_installed_before_patches(tmp_path: Path, pristine: Path) -> None:
+    series = tmp_path / "series"
+    (series / "files" / "kernel").mkdir(parents=True)
+    (series / "files" / "kernel" / "new.c").write_text("new\n")
+    # The patch edits the installed file: files go in first.
+    _diff(tmp_path, "0001-edit-new.patch", "kernel/new.c", "new\n", "newer\n")
+    (series / "series").write_text("0001-edit-new.patch\n")
+    rec = patch.apply_series(
+        pristine, tmp_path / "tree", patch.read_series(series), tmp_path / "state.json", series
+    )
+    assert (tmp_path / "tree" / "kernel" / "new.c").read_text() == "newer\n"
+    assert rec["files"][0]["file"] == "kernel/new.c" and len(rec["files"][0]["sha256"]) == 64
+    assert str(series / "files" / "kernel" / "new.c") in patch.series_files(series)
+
+
+def test_whole_file_may_not_overwrite(tmp_path: Path, pristine: Path) -> None:
+    series = tmp_path / "s"
+    (series / "files").mkdir(parents=True)
+    (series / "files" / "other.c").write_text("x\n")
+    (series / "series").write_text("")
+    with pytest.raises(PipelineError, match="would overwrite other.c"):
+        patch.apply_series(pristine, tmp_path / "tree", [], tmp_path / "state.json", series)
