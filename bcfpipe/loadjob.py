@@ -89,7 +89,8 @@ def guest_script(jobs: list[ObjectJob], per_object_timeout: int) -> str:
             # A rebooted guest skips what an earlier boot finished.
             f"if [ ! -f out/{k}/done ]; then",
             f"  mkdir -p out/{k}; echo running > out/{k}/status; sync",
-            f"  timeout {per_object_timeout} bcfpipe-load {flags} objs/{k}.o out/{k}",
+            f"  timeout {per_object_timeout} bcfpipe-load {flags} "
+            f"objs/{k}/{shlex.quote(job.name)} out/{k}",
             f"  echo $? > out/{k}/status; touch out/{k}/done; sync",
             "fi",
         ]
@@ -139,7 +140,9 @@ def run_jobs(
     try:
         (share / "objs").mkdir()
         for k, job in enumerate(jobs):
-            shutil.copyfile(job.path, share / "objs" / f"{k}.o")
+            # One folder per object keeps its own file name, which the guest's logs show.
+            (share / "objs" / str(k)).mkdir()
+            shutil.copyfile(job.path, share / "objs" / str(k) / job.name)
         (share / "run.sh").write_text(guest_script(jobs, per_object_timeout))
         outcomes: dict[int, tuple[str, str]] = {}
         consoles = []

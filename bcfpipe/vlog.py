@@ -60,6 +60,7 @@ CATEGORIES: list[tuple[str, str, re.Pattern[str]]] = [
         ("null_deref", "rejected", r"invalid mem access 'map_value_or_null'|_or_null"),
         ("return_value", "rejected", r"At program exit the register R0"),
         ("reference_leak", "rejected", r"Unreleased reference|reference leak"),
+        ("lock", "rejected", r"while holding a lock|bpf_spin_lock|spin_lock"),
         ("helper_arg", "rejected", r"R# type=\S+ expected=|invalid zero-sized read|arg#"),
         (
             "complexity",

@@ -29,13 +29,15 @@ def test_elf_lists_programs_like_libbpf(tmp_path: Path) -> None:
     assert rec["ok"], rec
     progs = elf.programs(obj)
     assert [(p.name, p.section) for p in progs] == [
-        ("first", "xdp"), ("second", "socket"), ("third", "socket"),
+        ("first", "xdp"),
+        ("second", "socket"),
+        ("third", "socket"),
     ]
 
 
 def test_elf_rejects_non_elf(tmp_path: Path) -> None:
     (tmp_path / "x.o").write_text("not elf")
-    with pytest.raises(PipelineError, match="not a little-endian ELF64"):
+    with pytest.raises(PipelineError, match=r"not a little-endian ELF64"):
         elf.programs(tmp_path / "x.o")
 
 
@@ -57,14 +59,17 @@ def test_truth_lines_and_names(tmp_path: Path) -> None:
     )
     t = corpus.read_truth(src)
     assert [(x.program, x.safe, x.stock) for x in t] == [
-        ("good", True, "rejected"), ("bad", False, "rejected"),
+        ("good", True, "rejected"),
+        ("bad", False, "rejected"),
     ]
     assert t[0].why == "the bound is lost through a shift"
     assert corpus.object_name("clang-14", "-O2", "x_y") == "clang-14_-O2_x_y.o"
     assert corpus.parse_object_name("clang-14_-O2_x_y.o") == {
-        "compiler": "clang-14", "opt": "-O2", "name": "x_y",
+        "compiler": "clang-14",
+        "opt": "-O2",
+        "name": "x_y",
     }
-    with pytest.raises(PipelineError, match="not named <compiler>_<opt>_<name>.o"):
+    with pytest.raises(PipelineError, match=r"not named <compiler>_<opt>_<name>\.o"):
         corpus.parse_object_name("foo.o")
 
 
@@ -85,7 +90,7 @@ def test_every_corpus_program_has_exactly_one_truth_line(repo: Path) -> None:
 
 
 def test_discover_unknown_project_is_named(repo: Path) -> None:
-    with pytest.raises(PipelineError, match="corpus.projects names 'nope'"):
+    with pytest.raises(PipelineError, match=r"corpus\.projects names 'nope'"):
         corpus.discover(repo / "bpf-progs", ["nope"])
 
 
@@ -94,8 +99,13 @@ def test_index_groups_variants_and_lists_failures() -> None:
     entries = [
         {"project": "a", "source": "s", "object": "clang-19_-O2_s.o", "programs": progs},
         {"project": "a", "source": "s", "object": "clang-14_-O2_s.o", "programs": progs},
-        {"project": "b", "source": "t", "object": "clang-14_-O1_t.o", "ok": False,
-         "error": "error: boom"},
+        {
+            "project": "b",
+            "source": "t",
+            "object": "clang-14_-O1_t.o",
+            "ok": False,
+            "error": "error: boom",
+        },
     ]
     idx = corpus.build_index(entries)
     assert idx["prog_index"] == {"a": {"s": ["clang-14_-O2_s.o", "clang-19_-O2_s.o"]}}
@@ -110,10 +120,12 @@ def test_prebuilt_import_with_the_papers_layout(tmp_path: Path) -> None:
     (tmp_path / "calico").mkdir()
     for name in ("clang-14_-O2_bpf_lxc.o", "clang-16_-O3_bpf_lxc.o"):
         (tmp_path / "calico" / name).write_bytes(b"\x7fELF")
-    (tmp_path / "prog_index.json").write_text(json.dumps(
-        {"calico": {"bpf_lxc.o": ["clang-14_-O2_bpf_lxc.o", "clang-16_-O3_bpf_lxc.o"]}}))
-    (tmp_path / "obj_prog_type.json").write_text(json.dumps(
-        {"calico/clang-14_-O2_bpf_lxc.o": "tc"}))
+    (tmp_path / "prog_index.json").write_text(
+        json.dumps({"calico": {"bpf_lxc.o": ["clang-14_-O2_bpf_lxc.o", "clang-16_-O3_bpf_lxc.o"]}})
+    )
+    (tmp_path / "obj_prog_type.json").write_text(
+        json.dumps({"calico/clang-14_-O2_bpf_lxc.o": "tc"})
+    )
     imported = corpus.load_prebuilt(tmp_path)
     objs = imported["objects"]
     assert [(o["project"], o["source"], o["object"]) for o in objs] == [
@@ -125,8 +137,8 @@ def test_prebuilt_import_with_the_papers_layout(tmp_path: Path) -> None:
 
 
 def test_prebuilt_import_errors(tmp_path: Path) -> None:
-    with pytest.raises(PipelineError, match="has no prog_index.json"):
+    with pytest.raises(PipelineError, match=r"has no prog_index\.json"):
         corpus.load_prebuilt(tmp_path)
     (tmp_path / "prog_index.json").write_text(json.dumps({"p": {"s.o": ["clang-14_-O2_s.o"]}}))
-    with pytest.raises(PipelineError, match="1 objects listed .* are missing"):
+    with pytest.raises(PipelineError, match=r"1 objects listed .* are missing"):
         corpus.load_prebuilt(tmp_path)

@@ -77,21 +77,52 @@ def test_kick_tires_verdicts(kick_tires: None) -> None:
 def _compile(name: str, out: Path) -> Path:
     clang = next(c for c in ("clang-19", "clang-16", "clang-14") if shutil.which(c))
     obj = out / f"{name}.o"
-    subprocess.run([clang, "-O2", "-g", "-target", "bpf", "-c",
-                    str(REPO / "tests/fixtures/bpf" / f"{name}.c"), "-o", str(obj)], check=True)
+    subprocess.run(
+        [
+            clang,
+            "-O2",
+            "-g",
+            "-target",
+            "bpf",
+            "-c",
+            str(REPO / "tests/fixtures/bpf" / f"{name}.c"),
+            "-o",
+            str(obj),
+        ],
+        check=True,
+    )
     return obj
 
 
 def test_compat_issues_are_not_verdicts(kick_tires: None, tmp_path: Path) -> None:
     objs = [_compile("legacy_maps", tmp_path), _compile("unknown_helper", tmp_path)]
     outs = [tmp_path / "legacy.json", tmp_path / "helper.json"]
-    cmd = [sys.executable, "-m", "bcfpipe", "load-objects", "--variant", "stock",
-           "--kernel", str(RESULTS / "kernel/stock/bzImage"),
-           "--initrd", str(RESULTS / "guest/stock/initramfs.cpio"),
-           "--accel", str(RESULTS / "host/accel.json")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bcfpipe",
+        "load-objects",
+        "--variant",
+        "stock",
+        "--kernel",
+        str(RESULTS / "kernel/stock/bzImage"),
+        "--initrd",
+        str(RESULTS / "guest/stock/initramfs.cpio"),
+        "--accel",
+        str(RESULTS / "host/accel.json"),
+    ]
     for obj, out in zip(objs, outs, strict=True):
-        cmd += ["--object", str(obj), "--project", "fixtures", "--types=",
-                "--out", str(out), "--log", str(out.with_suffix(".log"))]
+        cmd += [
+            "--object",
+            str(obj),
+            "--project",
+            "fixtures",
+            "--types=",
+            "--out",
+            str(out),
+            "--log",
+            str(out.with_suffix(".log")),
+        ]
     subprocess.run(cmd, check=True, cwd=REPO)
     legacy, helper = _load(outs[0]), _load(outs[1])
     # Both objects went through one boot: batching works and each keeps its own result.
@@ -111,48 +142,45 @@ def test_crashing_and_hanging_objects_are_recorded_and_isolated(
     """
     from bcfpipe import guest, loadjob
 
-    real = RESULTS / "kernel/stock/bcfpipe-load"
     wrapper = tmp_path / "wrapper.sh"
     wrapper.write_text(
         "#!/bin/sh\n"
-        'for a in "$@"; do out=$a; done\n'
-        'case "$(cat /job/names/$(basename "$out"))" in\n'
+        'for a in "$@"; do obj=$out; out=$a; done\n'
+        'case "$(basename "$obj")" in\n'
         "crash*) echo c > /proc/sysrq-trigger ;;\n"
         "hang*) sleep 1000 ;;\n"
         "esac\n"
         'exec /bin/bcfpipe-load.real "$@"\n'
     )
     entries = guest.initramfs_entries(
-        Path("/bin/busybox"), REPO / "guest" / "init",
-        {"bpftool": RESULTS / "kernel/stock/bpftool", "bcfpipe-load.real": real},
+        Path("/bin/busybox"),
+        REPO / "guest" / "init",
+        {
+            "bpftool": RESULTS / "kernel/stock/bpftool",
+            "bcfpipe-load.real": RESULTS / "kernel/stock/bcfpipe-load",
+        },
     )
     entries.append(guest.Entry("bin/bcfpipe-load", 0o100755, wrapper.read_bytes()))
     initrd = tmp_path / "initrd.cpio"
     guest.write_cpio(initrd, entries)
 
     good = RESULTS / "corpus/objects/patterns/clang-19_-O2_masked_index_ok.o"
-    names = ["ok1", "crash", "ok2", "hang", "ok3"]
-    jobs = [loadjob.ObjectJob(good, "fixtures") for _ in names]
-    # The wrapper finds each object's role through a names/<k> file in the share.
-    import bcfpipe.loadjob as lj
-
-    original = lj.guest_script
-
-    def script(js: list[loadjob.ObjectJob], t: int) -> str:
-        prefix = "mkdir -p names\n" + "".join(f"echo {n} > names/{k}\n" for k, n in enumerate(names))
-        return prefix + original(js, t)
-
-    lj.guest_script = script  # type: ignore[assignment]
-    try:
-        results = loadjob.run_jobs(
-            jobs, kernel=RESULTS / "kernel/stock/bzImage", initrd=initrd,
-            accel=_load(RESULTS / "host/accel.json")["accel"], variant="stock", timeout_s=120,
-            per_object_timeout=10,
-        )
-    finally:
-        lj.guest_script = original  # type: ignore[assignment]
+    jobs = []
+    for name in ("ok1", "crash", "ok2", "hang", "ok3"):
+        shutil.copyfile(good, tmp_path / f"{name}.o")
+        jobs.append(loadjob.ObjectJob(tmp_path / f"{name}.o", "fixtures"))
+    results = loadjob.run_jobs(
+        jobs,
+        kernel=RESULTS / "kernel/stock/bzImage",
+        initrd=initrd,
+        accel=_load(RESULTS / "host/accel.json")["accel"],
+        variant="stock",
+        timeout_s=120,
+        per_object_timeout=10,
+    )
     verdicts = [r["verdict"] for r, _ in results]
     assert verdicts == ["loaded", "vm_crash", "loaded", "timeout", "loaded"], verdicts
     crash, raw = results[1]
     assert "Kernel panic" in raw or "sysrq" in raw.lower()
-    assert crash["vm"]["boots"] == 2  # the crash cost one extra boot, not the batch
+    assert crash["vm"]["boots"] == 2  # the crash cost one extra boot, not the whole batch
+    assert results[3][0]["vm"]["status"] == "timeout"

@@ -116,5 +116,5 @@ def test_whole_file_may_not_overwrite(tmp_path: Path, pristine: Path) -> None:
     (series / "files").mkdir(parents=True)
     (series / "files" / "other.c").write_text("x\n")
     (series / "series").write_text("")
-    with pytest.raises(PipelineError, match="would overwrite other.c"):
+    with pytest.raises(PipelineError, match=r"would overwrite other\.c"):
         patch.apply_series(pristine, tmp_path / "tree", [], tmp_path / "state.json", series)

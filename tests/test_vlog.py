@@ -1,0 +1,95 @@
+"""The log parser and categoriser on real verifier logs of this kernel (tests/fixtures/vlogs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bcfpipe import loadjob, vlog
+
+FIXTURES = Path(__file__).parent / "fixtures" / "vlogs"
+EXPECTED_FIRST_LINE = {
+    "ctx_access": "invalid bpf_context access off=28 size=4",
+    "lock": "function calls are not allowed while holding a lock",
+    "map_value_bounds": "invalid access to map value, value_size=256 off=536870904 size=8",
+    "negative_offset": "R0 min value is negative, either use unsigned index or do a if (index >=0) "
+    "check.",
+    "packet_bounds": "invalid access to packet, off=0 size=4, R1(id=2,off=0,r=0)",
+    "ptr_arith": "value -1152921504606846960 makes map_value pointer be out of bounds",
+    "scalar_deref": "R7 invalid mem access 'scalar'",
+    "uninit_reg": "R7 !read_ok",
+}
+
+
+@pytest.mark.parametrize("category", sorted(EXPECTED_FIRST_LINE))
+def test_real_rejections(category: str) -> None:
+    text = (FIXTURES / f"{category}.log").read_text()
+    stats = vlog.parse(text)
+    assert stats.error_line == EXPECTED_FIRST_LINE[category]
+    assert stats.insns_processed and stats.insns_processed > 0
+    assert stats.total_states is not None and stats.peak_states is not None
+    assert stats.verification_time_us and stats.verification_time_us > 0
+    assert vlog.categorize(stats.error_lines) == (category, "rejected")
+
+
+def test_two_line_message_keeps_both_lines() -> None:
+    stats = vlog.parse((FIXTURES / "map_value_bounds.log").read_text())
+    assert stats.error_lines[1] == "R0 max value is outside of the allowed memory range"
+
+
+def test_loaded_program_statistics() -> None:
+    stats = vlog.parse((FIXTURES / "loaded.log").read_text())
+    assert (stats.insns_processed, stats.total_states, stats.peak_states) == (18, 1, 1)
+    assert stats.verification_time_us == 9382 and stats.stack_depth == "8"
+    assert stats.error_lines == []
+
+
+def test_normalize_abstracts_registers_and_numbers() -> None:
+    assert vlog.normalize("R3 invalid access to map value, value_size=16 off=31 size=1") == (
+        "R# invalid access to map value, value_size=N off=N size=N"
+    )
+
+
+def test_compat_classes() -> None:
+    assert vlog.categorize(["invalid func unknown#195896080"]) == (
+        "core_relocation",
+        "compat_issue",
+    )
+    assert vlog.categorize(["unknown func bpf_foo#9999"]) == ("unknown_helper", "compat_issue")
+    assert (
+        vlog.categorize([], "libbpf: legacy map definitions in 'maps' section are not supported")[1]
+        == "compat_issue"
+    )
+    assert vlog.categorize([], "") == ("load_failure", "compat_issue")
+    assert vlog.categorize(["something new"]) == ("other", "rejected")
+
+
+def test_program_result_classification() -> None:
+    text = (FIXTURES / "scalar_deref.log").read_text()
+    r = loadjob.program_result({"stage": "load", "name": "p", "err": "-13"}, text, "")
+    assert r["verdict"] == "rejected" and r["errno"] == 13
+    assert r["error_category"] == "scalar_deref"
+    assert r["error_normalized"] == "R# invalid mem access 'scalar'"
+    ok = loadjob.program_result(
+        {"stage": "load", "name": "p", "err": "0"}, (FIXTURES / "loaded.log").read_text(), ""
+    )
+    assert ok["verdict"] == "loaded" and ok["error_line"] == "" and ok["insns_processed"] == 18
+    opened = loadjob.program_result({"stage": "open", "err": "-22"}, "", "libbpf: bad ELF\n")
+    assert opened["verdict"] == "compat_issue" and opened["error_line"] == "libbpf: bad ELF"
+
+
+def test_object_verdict_is_the_worst_program() -> None:
+    progs = [{"verdict": "loaded"}, {"verdict": "compat_issue"}, {"verdict": "rejected"}]
+    assert loadjob.object_verdict(progs, "loaded") == "rejected"
+    assert loadjob.object_verdict([], "vm_crash") == "vm_crash"
+
+
+def test_guest_script_marks_running_before_the_loader() -> None:
+    script = loadjob.guest_script(
+        [loadjob.ObjectJob(Path("a.o"), "p", {"prog": "xdp"})], per_object_timeout=7
+    )
+    running = script.index("echo running > out/0/status")
+    loader = script.index("timeout 7 bcfpipe-load -t prog=xdp objs/0/a.o out/0")
+    assert running < loader
+    assert "if [ ! -f out/0/done ]" in script
