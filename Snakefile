@@ -18,6 +18,7 @@ include: "rules/kernel.smk"
 include: "rules/guest.smk"
 include: "rules/corpus.smk"
 include: "rules/load.smk"
+include: "rules/aggregate.smk"
 
 
 rule all:

@@ -18,6 +18,7 @@ from bcfpipe.errors import PipelineError
 COMMAND_MODULES: tuple[str, ...] = (
     "bcfpipe.commands",
     "bcfpipe.commands_corpus",
+    "bcfpipe.commands_aggregate",
     "bcfpipe.bcf.cli",
 )
 

@@ -57,9 +57,11 @@ def first_variant():
 
 
 def get_final_output():
-    return [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS] + [
-        f"{RESULTS}/tables/truth.md"
-    ]
+    return (
+        [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
+        + [f"{RESULTS}/tables/truth.md"]
+        + get_aggregate_output()
+    )
 
 
 def get_kick_tires_output():

@@ -1,0 +1,13 @@
+"""Aggregation: per-object result JSONs → tables, the paper's outputs, figures, results README.
+
+Everything here reads only the result JSONs written by :mod:`bcfpipe.loadjob` (and the provenance
+manifest, which it names); nothing is typed in by hand.
+
+* :mod:`.results` reads and validates result JSONs into typed records;
+* :mod:`.table` is the one table type, rendered to CSV and Markdown with a provenance line;
+* :mod:`.tables` per-variant tables (verdict counts, unique rejections, error categories, compiler
+  divergence) and the side-by-side comparison of variants;
+* :mod:`.paper` the paper's outputs (acceptance summary, Table 2, load times);
+* :mod:`.plots` Figure 8 and the load-time plot;
+* :mod:`.readme` the generated ``results/README.md``.
+"""

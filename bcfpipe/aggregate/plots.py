@@ -1,0 +1,158 @@
+"""Figure 8 (proof requests, check times, certificate sizes) and the load-time plot.
+
+Every figure carries its provenance twice: a footer line on the page and the file's metadata
+(PDF ``Subject``, PNG ``Source``). A figure that cannot be drawn yet says why on the page.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # Rules run headless; choose the backend before pyplot is imported.
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from bcfpipe.aggregate.paper import no_bcf_run, refined_programs
+from bcfpipe.aggregate.results import ResultSet
+
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+
+
+def _save(fig: Figure, pdf: str | os.PathLike[str], png: str | os.PathLike[str], prov: str) -> None:
+    fig.text(0.01, 0.005, f"provenance: {prov}", fontsize=6, color="0.35", ha="left", va="bottom")
+    for path in (pdf, png):
+        os.makedirs(os.path.dirname(os.fspath(path)) or ".", exist_ok=True)
+    # Fixed dates keep the files byte-identical when nothing changed.
+    fig.savefig(pdf, metadata={"Subject": prov, "CreationDate": None, "ModDate": None})
+    fig.savefig(png, dpi=150, metadata={"Source": prov})
+    plt.close(fig)
+
+
+def _message(title: str, text: str) -> Figure:
+    fig = plt.figure(figsize=(8, 3))
+    fig.suptitle(title, fontsize=12)
+    fig.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=10)
+    return fig
+
+
+def _log_bins(values: Sequence[float], n: int = 30) -> np.ndarray:
+    lo = max(min(values), 1e-9)
+    hi = max(max(values), lo * 1.0001)
+    return np.logspace(np.log10(lo), np.log10(hi) + 1e-9, n)
+
+
+def figure8(
+    rs: ResultSet,
+    bcf: Sequence[str],
+    configured: Sequence[str],
+    pdf: str | os.PathLike[str],
+    png: str | os.PathLike[str],
+    prov: str,
+) -> None:
+    title = "Figure 8: proof requests, certificate check time and size"
+    series = {v: refined_programs(rs, v) for v in bcf}
+    series = {v: ps for v, ps in series.items() if ps}
+    if not series:
+        why = (
+            no_bcf_run(configured)
+            if not bcf
+            else (
+                f"BCF variant(s) {', '.join(bcf)}: no program has a refinement record yet "
+                "(not run, or nothing needed a proof)."
+            )
+        )
+        _save(_message(title, why), pdf, png, prov)
+        return
+    fig, axes = plt.subplots(2, 2, figsize=(11, 8.5))
+    fig.suptitle(title, fontsize=13)
+    (a_req, a_time), (a_size, a_scatter) = axes
+    for i, (v, progs) in enumerate(series.items()):
+        c = COLORS[i % len(COLORS)]
+        refs = [r for p in progs for r in p.refinements]
+        per_prog = [len(p.refinements) for p in progs]
+        check_us = [r.check_ns / 1e3 for r in refs]
+        sizes = [float(r.certificate_bytes) for r in refs]
+        label = f"{v} ({len(refs)} refinements, {len(progs)} programs)"
+        top = max(per_prog)
+        a_req.hist(
+            per_prog,
+            bins=np.arange(0.5, top + 1.5, max(1, (top + 1) // 30)),
+            histtype="step" if len(series) > 1 else "bar",
+            color=c,
+            label=label,
+            linewidth=1.5,
+        )
+        a_time.hist(check_us, bins=_log_bins(check_us), color=c, alpha=0.6, label=v)
+        a_size.hist(sizes, bins=_log_bins(sizes), color=c, alpha=0.6, label=v)
+        a_scatter.scatter(sizes, check_us, s=10, color=c, alpha=0.6, label=v)
+    a_req.set(
+        title="(a) proof requests per program",
+        xlabel="refinements (proof requests) per program",
+        ylabel="programs",
+    )
+    a_time.set(
+        title="(b) certificate check time in the kernel",
+        xlabel="check time per certificate (µs, log scale)",
+        ylabel="certificates",
+        xscale="log",
+    )
+    a_size.set(
+        title="(c) certificate size",
+        xlabel="certificate size (bytes, log scale)",
+        ylabel="certificates",
+        xscale="log",
+    )
+    a_scatter.set(
+        title="(d) certificate size vs check time",
+        xlabel="certificate size (bytes, log scale)",
+        ylabel="check time (µs, log scale)",
+        xscale="log",
+        yscale="log",
+    )
+    for ax in (a_req, a_time, a_size, a_scatter):
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout(rect=(0, 0.02, 1, 0.97))
+    _save(fig, pdf, png, prov)
+
+
+def load_time_plot(
+    rs: ResultSet,
+    variants: Sequence[str],
+    pdf: str | os.PathLike[str],
+    png: str | os.PathLike[str],
+    prov: str,
+) -> None:
+    """Cumulative distribution of the kernel's verification time of loaded programs."""
+    title = "Verification time of loaded programs, per variant"
+    ran = [v for v in variants if rs.of(v).objects]
+    if not ran:
+        _save(_message(title, "No variant has results yet."), pdf, png, prov)
+        return
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for i, v in enumerate(ran):
+        vt = sorted(p.vtime_us for p in rs.of(v).programs() if p.verdict == "loaded" and p.vtime_us)
+        if not vt:
+            continue
+        y = np.arange(1, len(vt) + 1) / len(vt) * 100
+        ax.step(vt, y, where="post", color=COLORS[i % len(COLORS)], label=f"{v} (n = {len(vt)})")
+    missing = [v for v in variants if v not in ran]
+    subtitle = f"not run: {', '.join(missing)}" if missing else ""
+    if len(ran) == 1:
+        subtitle = (subtitle + "; " if subtitle else "") + f"only {ran[0]} ran — nothing to compare"
+    ax.set(
+        title=title + (f"\n({subtitle})" if subtitle else ""),
+        xlabel="verification time (µs, log scale)",
+        ylabel="loaded programs (cumulative %)",
+        xscale="log",
+        ylim=(0, 100),
+    )
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    _save(fig, pdf, png, prov)

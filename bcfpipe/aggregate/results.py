@@ -1,0 +1,294 @@
+"""Read per-object result JSONs (schema of :mod:`bcfpipe.loadjob`) into typed records."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bcfpipe.errors import PipelineError
+
+SCHEMA = 1
+VERDICTS = ("loaded", "rejected", "compat_issue", "timeout", "vm_crash")
+# The contract with the kernel side for one checked refinement (see docs/aggregation.md).
+REFINEMENT_KEYS = (
+    "kind",
+    "insn",
+    "track_length",
+    "condition_bytes",
+    "certificate_bytes",
+    "check_ns",
+    "solve_seconds",
+    "round",
+)
+BCF_OUTCOMES = ("accepted", "refuted", "round_limit", "unprovable", "not_needed")
+# The variant names whose runs carry the paper's outputs; any variant whose results contain BCF
+# records counts too, so a renamed BCF variant is not silently left out.
+BCF_VARIANT_NAMES = ("bcf", "upstream")
+BASELINE = "stock"
+
+Signature = tuple[int | None, int | None, int | None, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Refinement:
+    kind: str
+    insn: int
+    track_length: int
+    condition_bytes: int
+    certificate_bytes: int
+    check_ns: int
+    solve_seconds: float
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    variant: str
+    project: str
+    object: str
+    group: str
+    compiler: str
+    opt: str
+    name: str
+    verdict: str
+    category: str
+    error_line: str
+    error_normalized: str
+    insns: int | None
+    total_states: int | None
+    peak_states: int | None
+    vtime_us: int | None
+    load_ns: int | None
+    refinements: tuple[Refinement, ...]
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity of a program across variants."""
+        return (self.project, self.object, self.name)
+
+    @property
+    def signature(self) -> Signature:
+        """The verifier-log signature rejections are de-duplicated by (within a project)."""
+        return (self.insns, self.total_states, self.peak_states, self.error_normalized)
+
+
+@dataclass(slots=True)
+class ObjectResult:
+    path: str
+    variant: str
+    project: str
+    object: str
+    group: str
+    compiler: str
+    opt: str
+    verdict: str
+    vm_status: str
+    accel: str
+    wall_seconds: float
+    bcf: dict[str, Any] | None
+    programs: list[Program] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.project, self.object)
+
+    @property
+    def signature(self) -> tuple[Signature, ...]:
+        """An object's signature: its rejected programs' signatures (the paper loads objects)."""
+        return tuple(
+            sorted((p.signature for p in self.programs if p.verdict == "rejected"), key=repr)
+        )
+
+
+@dataclass
+class ResultSet:
+    objects: list[ObjectResult]
+
+    def variants(self) -> list[str]:
+        """Variants present, baseline first, the rest in name order."""
+        names = {o.variant for o in self.objects}
+        return sorted(names, key=lambda v: (v != BASELINE, v))
+
+    def of(self, variant: str) -> ResultSet:
+        return ResultSet([o for o in self.objects if o.variant == variant])
+
+    def programs(self) -> list[Program]:
+        return [p for o in self.objects for p in o.programs]
+
+    def has_bcf_records(self) -> bool:
+        return any(
+            o.bcf is not None or any(p.refinements for p in o.programs) for o in self.objects
+        )
+
+
+def _need(data: dict[str, Any], key: str, origin: str) -> Any:
+    if key not in data:
+        raise PipelineError(
+            f"{origin}: result has no '{key}' (schema {SCHEMA} of bcfpipe/loadjob.py); "
+            "rerun the load job that wrote it"
+        )
+    return data[key]
+
+
+def _refinement(rec: dict[str, Any], origin: str) -> Refinement:
+    missing = [k for k in REFINEMENT_KEYS if k not in rec]
+    if missing:
+        raise PipelineError(
+            f"{origin}: refinement record lacks {', '.join(missing)} "
+            f"(expected keys: {', '.join(REFINEMENT_KEYS)})"
+        )
+    if rec["kind"] not in ("range", "path"):
+        raise PipelineError(f"{origin}: refinement kind '{rec['kind']}' is not range or path")
+    return Refinement(
+        kind=rec["kind"],
+        insn=int(rec["insn"]),
+        track_length=int(rec["track_length"]),
+        condition_bytes=int(rec["condition_bytes"]),
+        certificate_bytes=int(rec["certificate_bytes"]),
+        check_ns=int(rec["check_ns"]),
+        solve_seconds=float(rec["solve_seconds"]),
+        round=int(rec["round"]),
+    )
+
+
+def parse_result(data: dict[str, Any], origin: str) -> ObjectResult:
+    """One result JSON (already decoded); ``origin`` names it in errors."""
+    schema = data.get("schema")
+    if schema != SCHEMA:
+        raise PipelineError(
+            f"{origin}: result schema {schema!r}, this aggregation reads schema {SCHEMA}"
+        )
+    variant = _need(data, "variant", origin)
+    project = _need(data, "project", origin)
+    obj = _need(data, "object", origin)
+    group = data.get("group", obj)
+    compiler = data.get("compiler", "")
+    opt = data.get("opt", "")
+    verdict = _need(data, "verdict", origin)
+    if verdict not in VERDICTS:
+        raise PipelineError(f"{origin}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
+    vm = data.get("vm", {})
+    bcf = data.get("bcf")
+    if bcf is not None and bcf.get("outcome") not in BCF_OUTCOMES:
+        raise PipelineError(
+            f"{origin}: bcf outcome {bcf.get('outcome')!r} is not one of {', '.join(BCF_OUTCOMES)}"
+        )
+    programs = []
+    for i, p in enumerate(_need(data, "programs", origin)):
+        where = f"{origin} program {i}"
+        pverdict = _need(p, "verdict", where)
+        if pverdict not in VERDICTS:
+            raise PipelineError(
+                f"{where}: verdict '{pverdict}' is not one of {', '.join(VERDICTS)}"
+            )
+        programs.append(
+            Program(
+                variant=variant,
+                project=project,
+                object=obj,
+                group=group,
+                compiler=compiler,
+                opt=opt,
+                name=p.get("name", ""),
+                verdict=pverdict,
+                category=p.get("error_category", ""),
+                error_line=p.get("error_line", ""),
+                error_normalized=p.get("error_normalized", ""),
+                insns=p.get("insns_processed"),
+                total_states=p.get("total_states"),
+                peak_states=p.get("peak_states"),
+                vtime_us=p.get("verification_time_us"),
+                load_ns=p.get("load_ns"),
+                refinements=tuple(_refinement(r, where) for r in p.get("refinements", [])),
+            )
+        )
+    return ObjectResult(
+        path=origin,
+        variant=variant,
+        project=project,
+        object=obj,
+        group=group,
+        compiler=compiler,
+        opt=opt,
+        verdict=verdict,
+        vm_status=vm.get("status", ""),
+        accel=vm.get("accel", ""),
+        wall_seconds=float(vm.get("wall_seconds", 0.0) or 0.0),
+        bcf=bcf,
+        programs=programs,
+    )
+
+
+def read_results(paths: Iterable[str | os.PathLike[str]]) -> ResultSet:
+    objects = []
+    for path in paths:
+        origin = os.fspath(path)
+        try:
+            with open(origin) as f:
+                data = json.load(f)
+        except json.JSONDecodeError as err:
+            raise PipelineError(
+                f"{origin} is not valid JSON ({err}); delete it and rerun its load job"
+            ) from None
+        objects.append(parse_result(data, origin))
+    # Two files claiming the same variant/project/object would be counted twice.
+    seen: dict[tuple[str, str, str], str] = {}
+    for o in objects:
+        k = (o.variant, o.project, o.object)
+        if k in seen:
+            raise PipelineError(f"{o.path} and {seen[k]} are both results of {'/'.join(k)}")
+        seen[k] = o.path
+    return ResultSet(objects)
+
+
+def bcf_variants(results: ResultSet, configured: Iterable[str]) -> list[str]:
+    """Configured variants that are BCF runs: named bcf/upstream, or carrying BCF records."""
+    out = []
+    for v in configured:
+        if v == BASELINE:
+            continue
+        if v in BCF_VARIANT_NAMES or results.of(v).has_bcf_records():
+            out.append(v)
+    return out
+
+
+def result_paths(
+    index_path: str | os.PathLike[str], loads: str | os.PathLike[str], variants: Iterable[str]
+) -> list[str]:
+    """Result files of every corpus object for ``variants``, as the corpus index lists them.
+
+    The index, not a directory listing, decides: results of objects no longer in the corpus
+    (another compiler list, say) must not be counted. Rules pass this instead of every path
+    because a shell command line is limited to 128 KiB.
+    """
+    with open(index_path) as f:
+        index = json.load(f)
+    objects = [
+        (project, Path(obj).name)
+        for project, sources in index.get("prog_index", {}).items()
+        for variants_of_source in sources.values()
+        for obj in variants_of_source
+    ]
+    paths, missing = [], []
+    for v in variants:
+        found: list[str] = []
+        lost: list[str] = []
+        for project, name in sorted(objects):
+            stem = name[:-2] if name.endswith(".o") else name
+            p = os.path.join(os.fspath(loads), v, project, f"{stem}.json")
+            (found if os.path.isfile(p) else lost).append(p)
+        # A variant without any result has not run, which the outputs report; a partial run
+        # would silently skew every count, so it is an error.
+        if found:
+            paths += found
+            missing += lost
+    if missing:
+        raise PipelineError(
+            f"{len(missing)} results listed by {os.fspath(index_path)} are missing, e.g. "
+            f"{', '.join(missing[:3])}; run their load jobs (snakemake plans them) first"
+        )
+    return paths

@@ -1,0 +1,200 @@
+# Aggregation: result JSONs → per-variant tables, variants side by side, the paper's outputs
+# (acceptance, Table 2, Figure 8, load times), the provenance manifest and results/README.md.
+# Every output names the manifest; `snakemake --report` collects them on one page.
+from bcfpipe import provenance as bcfprov
+
+TABLES = f"{RESULTS}/tables"
+PAPER = f"{RESULTS}/paper"
+MANIFEST = f"{RESULTS}/provenance/manifest.json"
+# Baseline first: every comparison is against it.
+AGG_VARIANTS = sorted(VARIANTS, key=lambda v: (v != "stock", list(VARIANTS).index(v)))
+CORPUS_OBJECTS = CORPUS["prebuilt"] or f"{CORPUS_OUT}/objects"
+# A param, so a new commit (or a tree turning dirty) regenerates the manifest and what names it.
+WORKFLOW_STATE = (lambda s: f"{s['commit']} dirty={s['dirty']}")(bcfprov.git_state(BASE))
+AGG_ARGS = f"--index {{input.index}} --loads {RESULTS}/loads --variant {' '.join(AGG_VARIANTS)}"
+VARIANT_TABLES = ("summary", "unique_rejections", "categories", "divergence")
+
+
+report: "../report/workflow.rst"
+
+
+def get_all_results(wildcards):
+    return [r for v in AGG_VARIANTS for r in load_results(v)]
+
+
+def pairs(flag, template):
+    return " ".join(f"{flag} {v}={template.format(v=v)}" for v in AGG_VARIANTS)
+
+
+def table_report(stem, caption, category, subcategory=None):
+    return report(
+        f"{stem}.csv",
+        caption=f"../report/{caption}.rst",
+        category=category,
+        subcategory=subcategory,
+    )
+
+
+rule provenance_manifest:
+    input:
+        index=rules.corpus_index.output.index,
+        results=get_all_results,
+        objects=[path for _, _, path, _ in OBJECTS],
+        sources=sorted({f"{RESULTS}/sources/{v['source']}.json" for v in VARIANTS.values()}),
+        patched=expand(f"{RESULTS}/kernel/{{v}}/patched.json", v=AGG_VARIANTS),
+        kconfig=expand(f"{RESULTS}/kernel/{{v}}/config", v=AGG_VARIANTS),
+        build_info=expand(f"{RESULTS}/kernel/{{v}}/build.json", v=AGG_VARIANTS),
+        initrd=expand(f"{RESULTS}/guest/{{v}}/initramfs.cpio", v=AGG_VARIANTS),
+        bpftool=expand(f"{RESULTS}/kernel/{{v}}/bpftool", v=AGG_VARIANTS),
+        accel=rules.probe_accel.output,
+    output:
+        report(MANIFEST, caption="../report/manifest.rst", category="Provenance"),
+    log:
+        f"{RESULTS}/logs/provenance_manifest.log",
+    params:
+        config=json.dumps(config, sort_keys=True),
+        workflow=WORKFLOW_STATE,
+        variants=pairs("--patched", f"{RESULTS}/kernel/{{v}}/patched.json")
+        + " "
+        + pairs("--kernel-config", f"{RESULTS}/kernel/{{v}}/config")
+        + " "
+        + pairs("--build-info", f"{RESULTS}/kernel/{{v}}/build.json")
+        + " "
+        + pairs("--initrd", f"{RESULTS}/guest/{{v}}/initramfs.cpio")
+        + " "
+        + pairs("--bpftool", f"{RESULTS}/kernel/{{v}}/bpftool"),
+        compilers=CORPUS["compilers"],
+        qemu=GUEST["qemu"],
+    shell:
+        "{BCFPIPE} provenance-manifest " + AGG_ARGS + " --repo {BASE} "
+        "--config-json {params.config:q} --corpus-objects {CORPUS_OBJECTS} "
+        "--source {input.sources} {params.variants} --accel {input.accel} "
+        "--compiler {params.compilers} --qemu {params.qemu} --out {output} > {log} 2>&1"
+
+
+rule tables_variant:
+    input:
+        index=rules.corpus_index.output.index,
+        results=lambda wc: load_results(wc.variant),
+        manifest=MANIFEST,
+    output:
+        summary=table_report(f"{TABLES}/{{variant}}/summary", "summary", "Tables", "{variant}"),
+        unique=table_report(
+            f"{TABLES}/{{variant}}/unique_rejections", "unique", "Tables", "{variant}"
+        ),
+        categories=table_report(
+            f"{TABLES}/{{variant}}/categories", "categories", "Tables", "{variant}"
+        ),
+        divergence=table_report(
+            f"{TABLES}/{{variant}}/divergence", "divergence", "Tables", "{variant}"
+        ),
+        md=[f"{TABLES}/{{variant}}/{t}.md" for t in VARIANT_TABLES],
+    log:
+        f"{RESULTS}/logs/tables_variant/{{variant}}.log",
+    shell:
+        "{BCFPIPE} aggregate-variant --index {input.index} --loads {RESULTS}/loads "
+        "--variant {wildcards.variant} --manifest {input.manifest} "
+        "--out-dir {TABLES}/{wildcards.variant} > {log} 2>&1"
+
+
+rule compare_variants:
+    input:
+        index=rules.corpus_index.output.index,
+        results=get_all_results,
+        manifest=MANIFEST,
+    output:
+        csv=table_report(f"{TABLES}/compare", "compare", "Variants side by side"),
+        md=f"{TABLES}/compare.md",
+    log:
+        f"{RESULTS}/logs/compare_variants.log",
+    shell:
+        "{BCFPIPE} aggregate-compare " + AGG_ARGS + " --manifest {input.manifest} "
+        "--out-dir {TABLES} > {log} 2>&1"
+
+
+rule paper_tables:
+    input:
+        index=rules.corpus_index.output.index,
+        results=get_all_results,
+        manifest=MANIFEST,
+    output:
+        acceptance=table_report(f"{PAPER}/acceptance", "acceptance", "Paper"),
+        table2=table_report(f"{PAPER}/table2", "table2", "Paper"),
+        load_time=table_report(f"{PAPER}/load_time", "load_time", "Paper"),
+        md=[f"{PAPER}/{t}.md" for t in ("acceptance", "table2", "load_time")],
+    log:
+        f"{RESULTS}/logs/paper_tables.log",
+    shell:
+        "{BCFPIPE} aggregate-paper " + AGG_ARGS + " --manifest {input.manifest} "
+        "--out-dir {PAPER} > {log} 2>&1"
+
+
+rule paper_figures:
+    input:
+        index=rules.corpus_index.output.index,
+        results=get_all_results,
+        manifest=MANIFEST,
+    output:
+        figure8=report(f"{PAPER}/figure8.png", caption="../report/figure8.rst", category="Paper"),
+        figure8_pdf=f"{PAPER}/figure8.pdf",
+        load_time=report(
+            f"{PAPER}/load_time.png", caption="../report/load_time_plot.rst", category="Paper"
+        ),
+        load_time_pdf=f"{PAPER}/load_time.pdf",
+    log:
+        f"{RESULTS}/logs/paper_figures.log",
+    shell:
+        "{BCFPIPE} aggregate-figures " + AGG_ARGS + " --manifest {input.manifest} "
+        "--out-dir {PAPER} > {log} 2>&1"
+
+
+def get_aggregate_output():
+    return (
+        [MANIFEST, f"{TABLES}/compare.csv", f"{TABLES}/compare.md", f"{RESULTS}/README.md"]
+        + [f"{TABLES}/{v}/{t}.{ext}" for v in AGG_VARIANTS for t in VARIANT_TABLES for ext in ("csv", "md")]
+        + [f"{PAPER}/{t}.{ext}" for t in ("acceptance", "table2", "load_time") for ext in ("csv", "md")]
+        + [f"{PAPER}/{f}.{ext}" for f in ("figure8", "load_time") for ext in ("pdf", "png")]
+    )
+
+
+rule results_readme:
+    input:
+        index=rules.corpus_index.output.index,
+        results=get_all_results,
+        manifest=MANIFEST,
+        summary=f"{TABLES}/{AGG_VARIANTS[0]}/summary.md",
+        unique=f"{TABLES}/{AGG_VARIANTS[0]}/unique_rejections.md",
+        categories=f"{TABLES}/{AGG_VARIANTS[0]}/categories.md",
+        divergence=f"{TABLES}/{AGG_VARIANTS[0]}/divergence.md",
+        compare=rules.compare_variants.output.md,
+        acceptance=f"{PAPER}/acceptance.md",
+        table2=f"{PAPER}/table2.md",
+        load_time=f"{PAPER}/load_time.md",
+        figure8=rules.paper_figures.output.figure8,
+        load_time_plot=rules.paper_figures.output.load_time,
+        truth=rules.truth_report.output.md,
+    output:
+        report(f"{RESULTS}/README.md", caption="../report/readme.rst", category="Provenance"),
+    log:
+        f"{RESULTS}/logs/results_readme.log",
+    params:
+        files=lambda wc, input: " ".join(
+            f"--file {k}={input[k]}"
+            for k in (
+                "summary",
+                "unique",
+                "categories",
+                "divergence",
+                "compare",
+                "acceptance",
+                "table2",
+                "figure8",
+                "load_time",
+                "load_time_plot",
+                "truth",
+                "manifest",
+            )
+        ),
+    shell:
+        "{BCFPIPE} results-readme " + AGG_ARGS + " --manifest {input.manifest} "
+        "{params.files} --out {output} > {log} 2>&1"
