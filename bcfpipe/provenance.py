@@ -29,21 +29,25 @@ MANIFEST_SCHEMA = 1
 PYTHON_PACKAGES = ("snakemake", "cvc5", "python-sat", "matplotlib", "numpy", "pandas")
 
 
-def _run(cmd: Sequence[str], cwd: str | os.PathLike[str] | None = None) -> tuple[int, str]:
+def _run(
+    cmd: Sequence[str], cwd: str | os.PathLike[str] | None = None, strip: bool = True
+) -> tuple[int, str]:
     try:
         proc = subprocess.run(
             list(cmd), cwd=cwd, capture_output=True, text=True, timeout=30, check=False
         )
     except (OSError, subprocess.TimeoutExpired) as err:
         return 127, str(err)
-    return proc.returncode, (proc.stdout or proc.stderr).strip()
+    text = proc.stdout or proc.stderr
+    return proc.returncode, text.strip() if strip else text
 
 
 def git_state(repo: str | os.PathLike[str]) -> dict[str, Any]:
     rc, commit = _run(["git", "rev-parse", "HEAD"], cwd=repo)
     if rc != 0:
         return {"commit": None, "dirty": None, "error": commit.splitlines()[0] if commit else ""}
-    _, status = _run(["git", "status", "--porcelain"], cwd=repo)
+    # Unstripped: porcelain lines start with a status column that may be a space.
+    _, status = _run(["git", "status", "--porcelain"], cwd=repo, strip=False)
     changed = [ln[3:] for ln in status.splitlines() if ln.strip()]
     return {"commit": commit, "dirty": bool(changed), "changed": changed[:50]}
 

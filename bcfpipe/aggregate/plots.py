@@ -15,7 +15,9 @@ matplotlib.use("Agg")  # Rules run headless; choose the backend before pyplot is
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from bcfpipe.aggregate.paper import no_bcf_run, refined_programs
 from bcfpipe.aggregate.results import ResultSet
@@ -41,9 +43,25 @@ def _message(title: str, text: str) -> Figure:
 
 
 def _log_bins(values: Sequence[float], n: int = 30) -> np.ndarray:
-    lo = max(min(values), 1e-9)
-    hi = max(max(values), lo * 1.0001)
-    return np.logspace(np.log10(lo), np.log10(hi) + 1e-9, n)
+    # Margins on both sides: an edge computed through log10 can land just inside the extreme
+    # value and drop it from the histogram.
+    lo = max(min(values), 1e-9) / 1.05
+    hi = max(max(values), lo) * 1.05
+    return np.logspace(np.log10(lo), np.log10(hi), n)
+
+
+def _plain_log_ticks(axis: Axis) -> None:
+    """Major ticks as plain numbers (100, 1000), minor ticks unlabelled: no overlapping 3×10¹."""
+    lo, hi = sorted(axis.get_view_interval())
+    if lo > 0 and np.log10(hi / lo) < 2.5:
+        # A narrow range would show a single labelled tick; label 1-2-5 steps instead.
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _count_axis(axis: Axis) -> None:
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def figure8(
@@ -90,25 +108,27 @@ def figure8(
         a_time.hist(check_us, bins=_log_bins(check_us), color=c, alpha=0.6, label=v)
         a_size.hist(sizes, bins=_log_bins(sizes), color=c, alpha=0.6, label=v)
         a_scatter.scatter(sizes, check_us, s=10, color=c, alpha=0.6, label=v)
+    n_refs = sum(len(p.refinements) for ps in series.values() for p in ps)
+    n_progs = sum(len(ps) for ps in series.values())
     a_req.set(
-        title="(a) proof requests per program",
+        title=f"(a) proof requests per program (n = {n_progs} programs)",
         xlabel="refinements (proof requests) per program",
         ylabel="programs",
     )
     a_time.set(
-        title="(b) certificate check time in the kernel",
+        title=f"(b) certificate check time in the kernel (n = {n_refs})",
         xlabel="check time per certificate (µs, log scale)",
         ylabel="certificates",
         xscale="log",
     )
     a_size.set(
-        title="(c) certificate size",
+        title=f"(c) certificate size (n = {n_refs})",
         xlabel="certificate size (bytes, log scale)",
         ylabel="certificates",
         xscale="log",
     )
     a_scatter.set(
-        title="(d) certificate size vs check time",
+        title=f"(d) certificate size vs check time (n = {n_refs})",
         xlabel="certificate size (bytes, log scale)",
         ylabel="check time (µs, log scale)",
         xscale="log",
@@ -117,6 +137,10 @@ def figure8(
     for ax in (a_req, a_time, a_size, a_scatter):
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
+    for axis in (a_time.xaxis, a_size.xaxis, a_scatter.xaxis, a_scatter.yaxis):
+        _plain_log_ticks(axis)
+    for axis in (a_req.xaxis, a_req.yaxis, a_time.yaxis, a_size.yaxis):
+        _count_axis(axis)
     fig.tight_layout(rect=(0, 0.02, 1, 0.97))
     _save(fig, pdf, png, prov)
 
@@ -152,6 +176,7 @@ def load_time_plot(
         xscale="log",
         ylim=(0, 100),
     )
+    _plain_log_ticks(ax.xaxis)
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout(rect=(0, 0.03, 1, 1))

@@ -1,0 +1,237 @@
+"""Aggregation tables against numbers recomputed independently from the fixture JSONs.
+
+The recomputations below read the raw JSON dicts, not bcfpipe's records, so a bug in the reader
+and the same bug in a table cannot cancel out.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bcfpipe.aggregate import paper, tables
+from bcfpipe.aggregate.results import bcf_variants, parse_result, read_results, result_paths
+from bcfpipe.aggregate.table import read_csv, render_markdown, write_table
+from bcfpipe.errors import PipelineError
+
+FIX = Path(__file__).parent / "fixtures" / "results"
+INDEX = FIX / "index.json"
+LOADS = FIX / "loads"
+
+
+def raw(variant: str) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted((LOADS / variant).glob("*/*.json"))]
+
+
+@pytest.fixture(scope="module")
+def rs():  # type: ignore[no-untyped-def]
+    return read_results(result_paths(INDEX, LOADS, ["stock", "bcf"]))
+
+
+def test_fixtures_are_what_the_readme_says() -> None:
+    stock, bcf = raw("stock"), raw("bcf")
+    assert len(stock) == len(bcf) == 12
+    assert all("synthetic" not in r for r in stock)
+    assert all("synthetic" in r and r["variant"] == "bcf" for r in bcf)
+
+
+def test_summary_counts_match_raw_json(rs, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_table(tables.project_summary(rs, "stock"), tmp_path / "summary", "PROV")
+    prov, rows = read_csv(tmp_path / "summary.csv")
+    assert prov == "PROV"
+    by_project = {r["project"]: r for r in rows}
+    for project in ("patterns", "cgroup-sock", "maps"):
+        objs = [r for r in raw("stock") if r["project"] == project]
+        progs = [p for r in objs for p in r["programs"]]
+        row = by_project[project]
+        assert int(row["objects"]) == len(objs)
+        assert int(row["programs"]) == len(progs)
+        for v in ("loaded", "rejected", "compat_issue", "timeout", "vm_crash"):
+            assert int(row[f"objects_{v}"]) == sum(r["verdict"] == v for r in objs)
+            assert int(row[f"programs_{v}"]) == sum(p["verdict"] == v for p in progs)
+        sigs = {
+            (p["insns_processed"], p["total_states"], p["peak_states"], p["error_normalized"])
+            for p in progs
+            if p["verdict"] == "rejected"
+        }
+        assert int(row["programs_rejected_unique"]) == len(sigs)
+    # 3 var_shift_bound + 3 bpf_loop_index + 2 var_shift_unsafe rejected in patterns. The loop
+    # index rejections carry two signatures across compilers, while var_shift_bound (safe) and
+    # var_shift_unsafe share one: the signature does not see the source, as in the paper.
+    assert by_project["patterns"]["objects_rejected"] == "8"
+    assert by_project["patterns"]["objects_rejected_unique"] == "3"
+    total = by_project["all"]
+    assert int(total["objects"]) == 12
+    assert int(total["objects_rejected_unique"]) == sum(
+        int(r["objects_rejected_unique"]) for p, r in by_project.items() if p != "all"
+    )
+
+
+def test_unique_is_within_project(rs) -> None:  # type: ignore[no-untyped-def]
+    # Same signature in two projects is two unique rejections.
+    data = raw("stock")[0]
+    twin = json.loads(json.dumps(data))
+    twin["project"] = "elsewhere"
+    from bcfpipe.aggregate.results import ResultSet
+
+    pair = ResultSet([parse_result(data, "a"), parse_result(twin, "b")])
+    assert len(tables.unique_programs(pair.programs())) == 2
+
+
+def test_unique_rejections_list_covers_every_rejected_program(rs) -> None:  # type: ignore[no-untyped-def]
+    t = tables.unique_rejections(rs, "stock")
+    rejected = sum(p["verdict"] == "rejected" for r in raw("stock") for p in r["programs"])
+    assert sum(row[6] for row in t.rows) == rejected
+    assert len(t.rows) == len(tables.unique_programs(rs.of("stock").programs()))
+
+
+def test_error_categories_match_raw(rs) -> None:  # type: ignore[no-untyped-def]
+    t = tables.error_categories(rs, "stock")
+    cats = Counter(
+        p["error_category"]
+        for r in raw("stock")
+        for p in r["programs"]
+        if p["verdict"] == "rejected"
+    )
+    got = {row[2]: row[3] for row in t.rows if row[0] == "all"}
+    assert got == dict(cats)
+
+
+def test_compiler_divergence(rs) -> None:  # type: ignore[no-untyped-def]
+    # Stock treats every fixture source alike; the synthetic bcf run splits bpf_loop_index (two
+    # variants accepted, one at the round limit).
+    assert tables.compiler_divergence(rs, "stock").rows == []
+    rows = tables.compiler_divergence(rs, "bcf").rows
+    assert [(r[1], r[4], r[5]) for r in rows] == [("bpf_loop_index", 2, 1)]
+    assert "clang-16 -O3" in rows[0][8]
+
+
+def test_compare_marks_verdict_changes(rs) -> None:  # type: ignore[no-untyped-def]
+    t = tables.compare_variants(rs, ["stock", "bcf"])
+    stock = {(r["project"], r["object"], p["name"]): p for r in raw("stock") for p in r["programs"]}
+    bcf = {(r["project"], r["object"], p["name"]): p for r in raw("bcf") for p in r["programs"]}
+    changed = {k for k in stock if stock[k]["verdict"] != bcf[k]["verdict"]}
+    assert {tuple(r[:3]) for r in t.rows if "verdict" in r[-1]} == changed
+    assert len(t.rows) == len(stock)
+    i = t.columns.index("insns_diff_pct_bcf")
+    row = next(r for r in t.rows if r[1] == "clang-14_-O1_var_shift_bound.o")
+    k = ("patterns", "clang-14_-O1_var_shift_bound.o", row[2])
+    expect = (
+        100
+        * (bcf[k]["insns_processed"] - stock[k]["insns_processed"])
+        / stock[k]["insns_processed"]
+    )
+    assert row[i] == pytest.approx(expect, abs=0.05)
+    md = render_markdown(t, "P")
+    assert "**loaded**" in md and "**timeout**" in md
+
+
+def test_compare_with_one_variant_says_so(rs) -> None:  # type: ignore[no-untyped-def]
+    t = tables.compare_variants(rs.of("stock"), ["stock", "upstream"])
+    assert t.is_unavailable
+    assert "Only stock ran" in t.rows[0][0] and "upstream" in t.rows[0][0]
+
+
+def test_acceptance_matches_raw(rs) -> None:  # type: ignore[no-untyped-def]
+    t = paper.acceptance(rs, ["bcf"], ["stock", "bcf"])
+    m = {row[1]: row for row in t.rows}
+    stock = {r["object"]: r for r in raw("stock")}
+    bcf = {r["object"]: r for r in raw("bcf")}
+    rej = [o for o in stock if stock[o]["verdict"] == "rejected"]
+    acc = [o for o in rej if bcf[o]["verdict"] == "loaded"]
+    row = m["rejected objects accepted (raw)"]
+    assert (row[2], row[3]) == (len(rej), len(acc)) == (10, 5)
+    # Unique classes of stock rejections: var_shift_bound+var_shift_unsafe (one signature, 3 of 5
+    # accepted: partly), bpf_loop_index 23 insns (accepted), bpf_loop_index 22 insns (1 of 2:
+    # partly), connect4, spinlock.
+    u = m["unique rejections accepted"]
+    assert (u[2], u[3]) == (5, 1)
+    assert "2 classes only partly" in u[5]
+    assert m["loaded by stock, not by the variant"][3] == 0
+
+
+def test_table2_matches_raw(rs) -> None:  # type: ignore[no-untyped-def]
+    t = paper.table2(rs, ["bcf"], ["stock", "bcf"])
+    stats = {row[1]: row[3:] for row in t.rows}
+    progs = [p for r in raw("bcf") for p in r["programs"] if p["refinements"]]
+    refs = [x for p in progs for x in p["refinements"]]
+
+    def mma(vals: list[float]) -> list[Any]:
+        return [len(vals), min(vals), pytest.approx(statistics.mean(vals)), max(vals)]
+
+    assert stats["refinements per program"] == mma([len(p["refinements"]) for p in progs])
+    assert stats["symbolic track length"] == mma([x["track_length"] for x in refs])
+    assert stats["condition size"] == mma([x["condition_bytes"] for x in refs])
+    assert stats["certificate size"] == mma([x["certificate_bytes"] for x in refs])
+    assert stats["certificate check time"] == mma([x["check_ns"] / 1000 for x in refs])
+    ratio = [
+        100 * sum(x["solve_seconds"] for x in p["refinements"]) / (p["verification_time_us"] / 1e6)
+        for p in progs
+    ]
+    assert stats["proof time / verification time"] == mma(ratio)
+    need = [100 * len({x["insn"] for x in p["refinements"]}) / p["insns_processed"] for p in progs]
+    assert stats["insns needing a proof / insns processed"] == mma(need)
+
+
+def test_paper_outputs_say_when_no_bcf_ran(rs) -> None:  # type: ignore[no-untyped-def]
+    only_stock = rs.of("stock")
+    assert bcf_variants(only_stock, ["stock"]) == []
+    for t in (
+        paper.acceptance(only_stock, [], ["stock"]),
+        paper.table2(only_stock, [], ["stock"]),
+    ):
+        assert t.is_unavailable
+        assert "No BCF variant has run" in t.rows[0][0]
+        assert "0" not in render_markdown(t, "P").split("\n", 2)[2].split("_provenance")[0]
+    # Configured but without results: named as not run, not counted as zero acceptance.
+    t = paper.acceptance(only_stock, ["bcf"], ["stock", "bcf"])
+    assert t.rows[0][1] == "not run"
+
+
+def test_load_time_ratio(rs) -> None:  # type: ignore[no-untyped-def]
+    t = paper.load_time(rs, ["stock", "bcf"])
+    rows = {r[0]: r for r in t.rows}
+    loaded = [
+        p["verification_time_us"]
+        for r in raw("stock")
+        for p in r["programs"]
+        if p["verdict"] == "loaded"
+    ]
+    assert rows["stock"][1] == len(loaded)
+    assert rows["stock"][5] == max(loaded)
+    assert rows["bcf"][8] == 3  # programs loaded by both: arsh_infeasible + the two skb programs
+
+
+def test_result_paths_follow_the_index(tmp_path: Path) -> None:
+    paths = result_paths(INDEX, LOADS, ["stock", "upstream"])
+    assert len(paths) == 12  # upstream has no results at all: not run, not an error
+    partial = tmp_path / "loads"
+    (partial / "stock" / "maps").mkdir(parents=True)
+    src = LOADS / "stock" / "maps" / "clang-14_-O1_spinlock_helper_unsafe.json"
+    (partial / "stock" / "maps" / src.name).write_text(src.read_text())
+    with pytest.raises(PipelineError, match=r"11 results .* are missing"):
+        result_paths(INDEX, partial, ["stock"])
+
+
+def test_bad_results_are_named(tmp_path: Path) -> None:
+    data = raw("bcf")[3]
+    data["programs"][0]["refinements"] = [{"kind": "range", "insn": 3}]
+    with pytest.raises(PipelineError, match="lacks track_length"):
+        parse_result(data, "x.json")
+    (tmp_path / "a.json").write_text("{")
+    with pytest.raises(PipelineError, match=r"a\.json is not valid JSON"):
+        read_results([tmp_path / "a.json"])
+    dup = tmp_path / "b.json"
+    dup.write_text(json.dumps(raw("stock")[0]))
+    with pytest.raises(PipelineError, match="are both results of"):
+        other = LOADS / "stock" / "cgroup-sock" / dup_name(dup)
+        read_results([dup, other])
+
+
+def dup_name(path: Path) -> str:
+    return str(json.loads(path.read_text())["object"]).replace(".o", ".json")
