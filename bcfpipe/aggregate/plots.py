@@ -50,13 +50,21 @@ def _log_bins(values: Sequence[float], n: int = 30) -> np.ndarray:
     return np.logspace(np.log10(lo), np.log10(hi), n)
 
 
+def _si(v: float) -> str:
+    """1000 → 1k, 2e6 → 2M: short tick labels that never fall back to exponents."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= scale:
+            return f"{v / scale:g}{suffix}"
+    return f"{v:g}"
+
+
 def _plain_log_ticks(axis: Axis) -> None:
-    """Major ticks as plain numbers (100, 1000), minor ticks unlabelled: no overlapping 3×10¹."""
+    """Major ticks as plain numbers (100, 1k), minor ticks unlabelled: no overlapping 3×10¹."""
     lo, hi = sorted(axis.get_view_interval())
     if lo > 0 and np.log10(hi / lo) < 2.5:
         # A narrow range would show a single labelled tick; label 1-2-5 steps instead.
         axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _si(v)))
     axis.set_minor_formatter(NullFormatter())
 
 
@@ -123,13 +131,13 @@ def figure8(
     )
     a_size.set(
         title=f"(c) certificate size (n = {n_refs})",
-        xlabel="certificate size (bytes, log scale)",
+        xlabel="certificate size (bytes; k = 10³, M = 10⁶; log scale)",
         ylabel="certificates",
         xscale="log",
     )
     a_scatter.set(
         title=f"(d) certificate size vs check time (n = {n_refs})",
-        xlabel="certificate size (bytes, log scale)",
+        xlabel="certificate size (bytes; k = 10³, M = 10⁶; log scale)",
         ylabel="check time (µs, log scale)",
         xscale="log",
         yscale="log",
