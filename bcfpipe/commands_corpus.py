@@ -91,7 +91,12 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
         types = json.loads(types_json) if types_json else {}
         jobs.append(loadjob.ObjectJob(Path(obj), project, corpus.type_overrides(types, [])))
     accel = read_json(a.accel)["accel"]
-    results = loadjob.run_jobs(
+    run: Any = loadjob.run_jobs
+    extra: dict[str, Any] = {}
+    if a.bcf:
+        run = loadjob.run_jobs_bcf
+        extra = {"max_rounds": a.bcf_rounds, "prove_seconds": a.bcf_prove_seconds}
+    results = run(
         jobs,
         kernel=Path(a.kernel),
         initrd=Path(a.initrd),
@@ -102,6 +107,7 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
         memory_mb=a.memory,
         qemu=a.qemu,
         scratch=a.scratch,
+        **extra,
     )
     for (result, raw), out_json, out_log in zip(results, a.out, a.log, strict=True):
         loadjob.write_result(result, raw, Path(out_json), Path(out_log))
@@ -160,6 +166,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--memory", type=int, default=512)
     p.add_argument("--qemu", default="qemu-system-x86_64")
     p.add_argument("--scratch", default="")
+    p.add_argument("--bcf", action="store_true", help="BCF kernel: run the certificate loop")
+    p.add_argument("--bcf-rounds", type=int, default=4)
+    p.add_argument("--bcf-prove-seconds", type=float, default=60.0)
 
     p = add("truth-report", cmd_truth_report, "compare verdicts with the corpus ground truth")
     p.add_argument("--index", required=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import corpus, vlog, vm
+from bcfpipe import bcfloop, corpus, vlog, vm
 from bcfpipe.fsutil import write_json_atomic, write_text_atomic
 
 RESULT_SCHEMA = 1
@@ -81,10 +81,13 @@ def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:
     return min((p["verdict"] for p in programs), key=VERDICT_ORDER.index)
 
 
-def guest_script(jobs: list[ObjectJob], per_object_timeout: int) -> str:
+def guest_script(jobs: list[ObjectJob], per_object_timeout: int, bcf: bool = False) -> str:
     lines = ["cd /job"]
     for k, job in enumerate(jobs):
         flags = " ".join(f"-t {shlex.quote(f'{p}={s}')}" for p, s in sorted(job.types.items()))
+        if bcf:
+            # BCF kernels: ask for conditions, send the certificates proved so far.
+            flags = (flags + f" -B certs/{k}").strip()
         lines += [
             # A rebooted guest skips what an earlier boot finished.
             f"if [ ! -f out/{k}/done ]; then",
@@ -95,6 +98,26 @@ def guest_script(jobs: list[ObjectJob], per_object_timeout: int) -> str:
             "fi",
         ]
     return "\n".join(lines) + "\n"
+
+
+def bcf_conditions(out: Path, i: int, meta: dict[str, str]) -> list[dict[str, Any]]:
+    """The conditions the guest loader wrote for program ``i`` (``N.cond.K`` and meta lines)."""
+    conds = []
+    for k in range(int(meta.get("bcf_conditions", "0") or 0)):
+        path = out / f"{i}.cond.{k}"
+        if not path.is_file():
+            continue
+        info = dict(
+            kv.split(":", 1) for kv in meta.get(f"bcf_condition_{k}", "").split(",") if ":" in kv
+        )
+        conds.append(
+            {
+                "kind": info.get("kind", "range"),
+                "insn": int(info["insn"]) if info.get("insn", "").isdigit() else -1,
+                "bytes": path.read_bytes(),
+            }
+        )
+    return conds
 
 
 def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
@@ -113,7 +136,11 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
             if (out / f"{i}.libbpf").exists()
             else ""
         )
-        programs.append(program_result(meta, vtext, ltext))
+        prog = program_result(meta, vtext, ltext)
+        if meta.get("bcf"):
+            prog["bcf_stats"] = bcfloop.parse_stats(vtext)
+            prog["bcf_conditions"] = bcf_conditions(out, i, meta)
+        programs.append(prog)
         raw.append(
             f"=== program {i} {meta.get('name', '?')} ({meta.get('section', '?')}) "
             f"err={meta.get('err', '?')}\n--- verifier log\n{vtext}\n--- libbpf\n{ltext}"
@@ -134,8 +161,13 @@ def run_jobs(
     qemu: str = "qemu-system-x86_64",
     scratch: str = "",
     max_boots: int | None = None,
+    certs: dict[int, dict[str, bytes]] | None = None,
 ) -> list[tuple[dict[str, Any], str]]:
-    """Load ``jobs`` in as few boots as possible; a crash costs only the object that caused it."""
+    """Load ``jobs`` in as few boots as possible; a crash costs only the object that caused it.
+
+    With ``certs`` (BCF kernels), every load asks for refinement conditions and sends the
+    certificates given for its object (condition hash -> certificate).
+    """
     share = vm.make_scratch(scratch)
     try:
         (share / "objs").mkdir()
@@ -143,7 +175,11 @@ def run_jobs(
             # One folder per object keeps its own file name, which the guest's logs show.
             (share / "objs" / str(k)).mkdir()
             shutil.copyfile(job.path, share / "objs" / str(k) / job.name)
-        (share / "run.sh").write_text(guest_script(jobs, per_object_timeout))
+            if certs is not None:
+                (share / "certs" / str(k)).mkdir(parents=True)
+                for key, cert in certs.get(k, {}).items():
+                    (share / "certs" / str(k) / f"{key}.cert").write_bytes(cert)
+        (share / "run.sh").write_text(guest_script(jobs, per_object_timeout, certs is not None))
         outcomes: dict[int, tuple[str, str]] = {}
         consoles = []
         boots = 0
@@ -219,6 +255,26 @@ def run_jobs(
         return results
     finally:
         shutil.rmtree(share, ignore_errors=True)
+
+
+def run_jobs_bcf(
+    jobs: list[ObjectJob],
+    *,
+    max_rounds: int = bcfloop.DEFAULT_ROUNDS,
+    prove_seconds: float = bcfloop.DEFAULT_PROVE_SECONDS,
+    **kw: Any,
+) -> list[tuple[dict[str, Any], str]]:
+    """``run_jobs`` for a BCF kernel: rounds of boot, prove on the host, boot with certificates."""
+
+    def one_round(
+        idx: list[int], certs: dict[int, dict[str, bytes]]
+    ) -> list[tuple[dict[str, Any], str]]:
+        sub = [jobs[k] for k in idx]
+        return run_jobs(sub, certs={j: certs[k] for j, k in enumerate(idx)}, **kw)
+
+    return bcfloop.run(
+        len(jobs), one_round, max_rounds=max_rounds, prove_seconds=prove_seconds
+    )
 
 
 def write_result(result: dict[str, Any], raw: str, out_json: Path, out_log: Path) -> None:

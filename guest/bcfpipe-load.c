@@ -3,7 +3,11 @@
  * bcfpipe-load: load every program of one BPF object, one program per load, and record what the
  * verifier said. Runs inside the guest, statically linked against the tree's own libbpf.
  *
- *   bcfpipe-load [-t PROG=SECTION]... OBJECT OUTDIR
+ *   bcfpipe-load [-t PROG=SECTION]... [-B CERTDIR] OBJECT OUTDIR
+ *
+ * With -B (kernels with the BCF series only) every load asks for refinement conditions and sends
+ * the certificates CERTDIR/NAME.cert; the conditions a load returns go to OUTDIR/N.cond.K, and
+ * N.meta gains bcf_* lines (see docs/bcf-kernel.md, "Protocol").
  *
  * For program number N it writes OUTDIR/N.meta (key=value lines), OUTDIR/N.vlog (the verifier
  * log) and OUTDIR/N.libbpf (libbpf's own messages). Classification and parsing happen on the host,
@@ -16,12 +20,122 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <bpf/libbpf.h>
 
 #define LOG_SIZE (16U << 20)
 #define MAX_TYPES 256
 
 static FILE *libbpf_out;
+
+/* BCF (optional): weak, so the loader still links against a libbpf without the series. */
+int bpf_program__set_bcf(struct bpf_program *prog, __u32 flags, void *buf, __u32 size)
+	__attribute__((weak));
+__u32 bpf_program__bcf_true_size(const struct bpf_program *prog) __attribute__((weak));
+
+static FILE *open_out(const char *dir, int idx, const char *ext);
+
+#define BCF_F_ENABLE 1U
+#define BCF_OUT_MIN (16U << 20)
+
+static const char *bcf_dir;
+static unsigned char *bcf_buf;
+static unsigned int bcf_in_len, bcf_size;
+
+static void put32(unsigned char *p, unsigned int v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static unsigned int get32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (unsigned int)p[3] << 24;
+}
+
+/* Read every CERTDIR/NAME.cert into the container "BCFB" v1 kind 1; 0 on success. */
+static int bcf_read_certs(const char *dir)
+{
+	unsigned int len = 16, count = 0, cap = BCF_OUT_MIN;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	bcf_buf = calloc(1, cap);
+	if (!d || !bcf_buf)
+		return -1;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char path[4096];
+		FILE *f;
+		long sz;
+
+		if (n < 6 || strcmp(de->d_name + n - 5, ".cert"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		if (!f || fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+			if (f)
+				fclose(f);
+			continue;
+		}
+		while (len + 4 + sz > cap) {
+			cap *= 2;
+			bcf_buf = realloc(bcf_buf, cap);
+			if (!bcf_buf)
+				return -1;
+		}
+		put32(bcf_buf + len, sz);
+		if (fread(bcf_buf + len + 4, 1, sz, f) == (size_t)sz) {
+			len += 4 + sz;
+			count++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	memcpy(bcf_buf, "BCFB\x01\x00\x01\x00", 8);
+	put32(bcf_buf + 8, len);
+	put32(bcf_buf + 12, count);
+	if (!count)
+		memset(bcf_buf, 0, 16);
+	bcf_in_len = len;
+	bcf_size = cap;
+	return 0;
+}
+
+/* Write the conditions of the last load as OUTDIR/N.cond.K and bcf_* lines into meta. */
+static void bcf_write_conds(const char *dir, int idx, FILE *meta, unsigned int true_size)
+{
+	unsigned int count, off = 16, k;
+	char ext[64];
+
+	fprintf(meta, "bcf=1\nbcf_certificates_sent=%u\nbcf_true_size=%u\n",
+		get32(bcf_buf + 12) * !!memcmp(bcf_buf, "\0\0\0\0", 4), true_size);
+	if (memcmp(bcf_buf, "BCFB", 4) || bcf_buf[6] != 2 || true_size > bcf_size ||
+	    get32(bcf_buf + 8) != true_size) {
+		fprintf(meta, "bcf_conditions=0\n");
+		return;
+	}
+	count = get32(bcf_buf + 12);
+	fprintf(meta, "bcf_conditions=%u\n", count);
+	for (k = 0; k < count && off + 12 <= true_size; k++) {
+		unsigned int len = get32(bcf_buf + off + 8);
+		FILE *f;
+
+		if (off + 12 + len > true_size)
+			break;
+		fprintf(meta, "bcf_condition_%u=kind:%s,insn:%u,bytes:%u\n", k,
+			bcf_buf[off] == 1 ? "range" : "path", get32(bcf_buf + off + 4), len);
+		snprintf(ext, sizeof(ext), "cond.%u", k);
+		f = open_out(dir, idx, ext);
+		if (f) {
+			fwrite(bcf_buf + off + 12, 1, len, f);
+			fclose(f);
+		}
+		off += 12 + len;
+	}
+}
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -111,6 +225,13 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	bpf_program__set_log_buf(target, log, LOG_SIZE);
 	/* Level 1 for the rejection text, 4 for the statistics lines on every outcome. */
 	bpf_program__set_log_level(target, 1 | 4);
+	if (bcf_dir) {
+		if (bcf_read_certs(bcf_dir) || !bpf_program__set_bcf ||
+		    bpf_program__set_bcf(target, BCF_F_ENABLE, bcf_buf, bcf_size)) {
+			fprintf(stderr, "bcfpipe-load: BCF not available\n");
+			exit(1);
+		}
+	}
 
 	t0 = now_ns();
 	err = bpf_object__load(obj);
@@ -124,6 +245,8 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 			err ? strerror(-err) : "");
 		fprintf(meta, "insn_cnt=%zu\nload_ns=%lld\ntype_override=%s\n",
 			bpf_program__insn_cnt(target), t1 - t0, sec ?: "");
+		if (bcf_dir)
+			bcf_write_conds(dir, idx, meta, bpf_program__bcf_true_size(target));
 		fclose(meta);
 	}
 	vlog = open_out(dir, idx, "vlog");
@@ -134,6 +257,8 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	bpf_object__close(obj);
 	fclose(libbpf_out);
 	libbpf_out = NULL;
+	free(bcf_buf);
+	bcf_buf = NULL;
 	return 0;
 }
 
@@ -145,11 +270,15 @@ int main(int argc, char **argv)
 	FILE *done;
 	char path[4096];
 
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:B:")) != -1) {
 		char *eq;
 
+		if (opt == 'B') {
+			bcf_dir = optarg;
+			continue;
+		}
 		if (opt != 't' || ntypes == MAX_TYPES || !(eq = strchr(optarg, '='))) {
-			fprintf(stderr, "usage: %s [-t PROG=SECTION]... OBJECT OUTDIR\n", argv[0]);
+			fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] OBJECT OUTDIR\n", argv[0]);
 			return 2;
 		}
 		*eq = '\0';
@@ -157,7 +286,7 @@ int main(int argc, char **argv)
 		types[ntypes++].section = eq + 1;
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: %s [-t PROG=SECTION]... OBJECT OUTDIR\n", argv[0]);
+		fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] OBJECT OUTDIR\n", argv[0]);
 		return 2;
 	}
 	log = malloc(LOG_SIZE);

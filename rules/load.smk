@@ -42,13 +42,19 @@ rule load_object:
         types=get_object_types,
         vm=vm_args(),
         object_timeout=LOAD["object_timeout_s"],
+        bcf=lambda wc: (
+            f"--bcf --bcf-rounds {LOAD['bcf_rounds']} "
+            f"--bcf-prove-seconds {LOAD['bcf_prove_seconds']}"
+            if VARIANTS[wc.variant].get("bcf", False)
+            else ""
+        ),
     resources:
         vm_slots=1,
     shell:
         "{BCFPIPE} load-objects --variant {wildcards.variant} --kernel {input.kernel} "
         "--initrd {input.initrd} --accel {input.accel} --object {input.obj} "
         "--project {wildcards.project} --types={params.types:q} --out {output.json} "
-        "--log {output.log} {params.vm} --object-timeout {params.object_timeout} > {log} 2>&1"
+        "--log {output.log} {params.vm} --object-timeout {params.object_timeout} {params.bcf} > {log} 2>&1"
 
 
 def load_results(variant, objects=None):

@@ -1,0 +1,235 @@
+"""The BCF loader loop on the host: boot, collect conditions, prove them, boot again with certificates.
+
+A kernel with the BCF series answers a load that needs refinements with ``ENOKEY`` and the batch of
+conditions (docs/bcf-kernel.md, "Protocol"); the guest loader writes them as ``N.cond.K``. This
+module proves every new condition with :mod:`bcfpipe.bcf.pipeline` and reloads the object with all
+certificates proved so far, until the object is accepted, a condition is refuted (its
+counterexample is recorded), a condition cannot be proved, or the round limit is hit. The VM side
+is passed in as ``run_round`` so the loop is testable without a VM.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bcfpipe.bcf.encoding import condition_hash, decode
+from bcfpipe.bcf.pipeline import Outcome, prove
+from bcfpipe.errors import PipelineError
+
+ENOKEY = 126
+DEFAULT_ROUNDS = 4
+DEFAULT_PROVE_SECONDS = 60.0
+
+# One line per checked certificate (and per condition without one), printed under BPF_LOG_STATS.
+STATS_LINE = re.compile(
+    r"^bcf: (?P<what>refinement|condition) kind=(?P<kind>range|path) insn=(?P<insn>\d+) "
+    r"track_length=(?P<track>\d+) cond_bytes=(?P<cond>\d+) cert_bytes=(?P<cert>\d+) "
+    r"check_ns=(?P<ns>\d+)\s*$",
+    re.M,
+)
+
+Prover = Callable[[bytes, float], Outcome]
+
+
+def default_prover(data: bytes, time_limit_s: float) -> Outcome:
+    try:
+        cond = decode(data)
+    except PipelineError as err:
+        return Outcome("unprovable", detail=f"kernel condition does not decode: {err}")
+    return prove(cond, data, time_limit_s)
+
+
+def parse_stats(vlog_text: str) -> list[dict[str, Any]]:
+    """The kernel's per-refinement lines, in order."""
+    return [
+        {
+            "checked": m["what"] == "refinement",
+            "kind": m["kind"],
+            "insn": int(m["insn"]),
+            "track_length": int(m["track"]),
+            "condition_bytes": int(m["cond"]),
+            "certificate_bytes": int(m["cert"]),
+            "check_ns": int(m["ns"]),
+        }
+        for m in STATS_LINE.finditer(vlog_text)
+    ]
+
+
+@dataclass
+class ProofRecord:
+    kind: str
+    insn: int
+    verdict: str
+    solve_seconds: float
+    round: int
+    condition_bytes: int
+    certificate: bytes = b""
+    detail: str = ""
+    model: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ObjectLoop:
+    """BCF state of one object across rounds."""
+
+    certs: dict[str, bytes] = field(default_factory=dict)  # condition hash (hex) -> certificate
+    proofs: dict[str, ProofRecord] = field(default_factory=dict)  # condition hash -> outcome
+    rounds: int = 0
+    outcome: str = ""
+    proof_seconds: float = 0.0
+
+    def prove_new(
+        self, conditions: list[dict[str, Any]], rnd: int, prover: Prover, limit_s: float
+    ) -> str:
+        """Prove the conditions of one round; '' to go on, else the final outcome."""
+        worst = ""
+        for c in conditions:
+            key = condition_hash(c["bytes"]).hex()
+            if key in self.proofs:
+                rec = self.proofs[key]
+                if rec.verdict == "proved":
+                    # The kernel asked again for a condition it was given a certificate for.
+                    worst = worst or "unprovable"
+                continue
+            t = time.perf_counter()
+            out = prover(c["bytes"], limit_s)
+            secs = out.total_s or (time.perf_counter() - t)
+            self.proof_seconds += secs
+            rec = ProofRecord(
+                kind=c.get("kind", "range"),
+                insn=int(c.get("insn", -1)),
+                verdict=out.verdict,
+                solve_seconds=round(secs, 6),
+                round=rnd,
+                condition_bytes=len(c["bytes"]),
+                certificate=out.certificate,
+                detail=out.detail,
+                model={str(k): v for k, v in out.model.items()},
+            )
+            self.proofs[key] = rec
+            if out.verdict == "proved":
+                self.certs[key] = out.certificate
+            elif out.verdict == "refuted":
+                worst = "refuted"
+            elif worst != "refuted":
+                worst = "unprovable"
+        return worst
+
+    def by_insn(self) -> dict[tuple[str, int], ProofRecord]:
+        out: dict[tuple[str, int], ProofRecord] = {}
+        for rec in self.proofs.values():
+            out.setdefault((rec.kind, rec.insn), rec)
+        return out
+
+
+def needs_certificates(program: dict[str, Any]) -> bool:
+    return program.get("errno") == ENOKEY and bool(program.get("bcf_conditions"))
+
+
+def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
+    """Fill ``refinements`` per program and ``result['bcf']`` from the last round and the proofs."""
+    recs = loop.by_insn()
+    for prog in result.get("programs", []):
+        refs = []
+        for st in prog.pop("bcf_stats", []):
+            rec = recs.get((st["kind"], st["insn"]))
+            refs.append(
+                {
+                    "kind": st["kind"],
+                    "insn": st["insn"],
+                    "track_length": st["track_length"],
+                    "condition_bytes": st["condition_bytes"],
+                    "certificate_bytes": st["certificate_bytes"],
+                    "check_ns": st["check_ns"] if st["checked"] else None,
+                    "solve_seconds": rec.solve_seconds if rec else None,
+                    "round": rec.round if rec else None,
+                    "checked": st["checked"],
+                }
+            )
+        for c in prog.pop("bcf_conditions", []):
+            rec = loop.proofs.get(condition_hash(c["bytes"]).hex())
+            if rec and rec.verdict != "proved":
+                refs.append(
+                    {
+                        "kind": rec.kind,
+                        "insn": rec.insn,
+                        "track_length": None,
+                        "condition_bytes": rec.condition_bytes,
+                        "certificate_bytes": 0,
+                        "check_ns": None,
+                        "solve_seconds": rec.solve_seconds,
+                        "round": rec.round,
+                        "checked": False,
+                        "verdict": rec.verdict,
+                        "counterexample": rec.detail,
+                    }
+                )
+        prog["refinements"] = refs
+    result["bcf"] = {
+        "rounds": loop.rounds,
+        "outcome": loop.outcome,
+        "proof_seconds": round(loop.proof_seconds, 6),
+    }
+    return result
+
+
+RunRound = Callable[[list[int], dict[int, dict[str, bytes]]], list[tuple[dict[str, Any], str]]]
+
+
+def run(
+    n_jobs: int,
+    run_round: RunRound,
+    *,
+    max_rounds: int = DEFAULT_ROUNDS,
+    prover: Prover = default_prover,
+    prove_seconds: float = DEFAULT_PROVE_SECONDS,
+) -> list[tuple[dict[str, Any], str]]:
+    """Drive the rounds for ``n_jobs`` objects.
+
+    ``run_round(indices, certs)`` boots once for the objects ``indices`` (certificates per object,
+    keyed by condition hash) and returns their ``(result, raw_log)`` in the same order. Programs
+    carry ``bcf_conditions`` (``{"kind", "insn", "bytes"}``) and ``bcf_stats`` (from the log).
+    """
+    loops = [ObjectLoop() for _ in range(n_jobs)]
+    final: dict[int, tuple[dict[str, Any], str]] = {}
+    pending = list(range(n_jobs))
+    raws: dict[int, list[str]] = {k: [] for k in range(n_jobs)}
+    rnd = 0
+    while pending:
+        rnd += 1
+        outs = run_round(pending, {k: dict(loops[k].certs) for k in pending})
+        still = []
+        for k, (result, raw) in zip(pending, outs):
+            loop = loops[k]
+            loop.rounds = rnd
+            raws[k].append(f"##### BCF round {rnd}\n{raw}")
+            progs = result.get("programs", [])
+            waiting = [p for p in progs if needs_certificates(p)]
+            if not waiting:
+                if not any(p.get("bcf_stats") for p in progs) and rnd == 1:
+                    loop.outcome = "not_needed"
+                elif result.get("verdict") == "loaded":
+                    loop.outcome = "accepted"
+                else:
+                    loop.outcome = loop.outcome or "unprovable"
+                final[k] = (result, "")
+                continue
+            conds = [c for p in waiting for c in p["bcf_conditions"]]
+            verdict = loop.prove_new(conds, rnd, prover, prove_seconds)
+            if verdict:
+                loop.outcome = verdict
+                final[k] = (result, "")
+            elif rnd >= max_rounds:
+                loop.outcome = "round_limit"
+                final[k] = (result, "")
+            else:
+                still.append(k)
+        pending = still
+    results = []
+    for k in range(n_jobs):
+        result, _ = final[k]
+        results.append((annotate(result, loops[k]), "\n".join(raws[k])))
+    return results

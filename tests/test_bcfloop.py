@@ -1,0 +1,181 @@
+"""The BCF loader loop on the host, without a VM: rounds, outcomes, result keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bcfpipe import bcfloop, loadjob
+from bcfpipe.bcf.encoding import condition_hash
+from bcfpipe.bcf.pipeline import Outcome
+
+COND_A = b"BCFC-fake-condition-a"
+COND_B = b"BCFC-fake-condition-b"
+
+STATS_CHECKED = (
+    "bcf: refinement kind=range insn=12 track_length=9 cond_bytes=21 cert_bytes=300 "
+    "check_ns=4567\n"
+)
+STATS_PENDING = (
+    "bcf: condition kind=range insn=12 track_length=9 cond_bytes=21 cert_bytes=0 check_ns=0\n"
+)
+
+
+def prog(errno: int, conds: list[bytes], vlog: str, verdict: str) -> dict[str, Any]:
+    return {
+        "name": "p",
+        "verdict": verdict,
+        "errno": errno,
+        "refinements": [],
+        "bcf_stats": bcfloop.parse_stats(vlog),
+        "bcf_conditions": [{"kind": "range", "insn": 12, "bytes": c} for c in conds],
+    }
+
+
+def result(p: dict[str, Any]) -> dict[str, Any]:
+    return {"verdict": p["verdict"], "programs": [p]}
+
+
+def fake_prover(verdicts: dict[bytes, str]) -> bcfloop.Prover:
+    def prove(data: bytes, limit: float) -> Outcome:
+        v = verdicts[data]
+        out = Outcome(v, condition_bytes=len(data), total_s=0.25)
+        if v == "proved":
+            out.certificate = b"CERT" + condition_hash(data)
+            out.cert_bytes = len(out.certificate)
+        elif v == "refuted":
+            out.model = {0: 260}
+            out.detail = "offset 260 with a 1-byte access"
+        return out
+
+    return prove
+
+
+def test_parse_stats_lines() -> None:
+    st = bcfloop.parse_stats("x\n" + STATS_CHECKED + STATS_PENDING + "processed 5 insns\n")
+    assert [s["checked"] for s in st] == [True, False]
+    assert st[0] == {
+        "checked": True,
+        "kind": "range",
+        "insn": 12,
+        "track_length": 9,
+        "condition_bytes": 21,
+        "certificate_bytes": 300,
+        "check_ns": 4567,
+    }
+
+
+def test_accepted_after_one_proof_round() -> None:
+    calls: list[dict[int, dict[str, bytes]]] = []
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        calls.append(certs)
+        if not certs[0]:
+            p = prog(bcfloop.ENOKEY, [COND_A], STATS_PENDING, "rejected")
+        else:
+            assert condition_hash(COND_A).hex() in certs[0]
+            p = prog(0, [], STATS_CHECKED, "loaded")
+        return [(result(p), "log")]
+
+    [(res, raw)] = bcfloop.run(1, run_round, prover=fake_prover({COND_A: "proved"}))
+    assert len(calls) == 2
+    assert res["bcf"] == {"rounds": 2, "outcome": "accepted", "proof_seconds": 0.25}
+    [ref] = res["programs"][0]["refinements"]
+    for key in (
+        "kind",
+        "insn",
+        "track_length",
+        "condition_bytes",
+        "certificate_bytes",
+        "check_ns",
+        "solve_seconds",
+        "round",
+    ):
+        assert key in ref
+    assert ref["check_ns"] == 4567 and ref["round"] == 1 and ref["solve_seconds"] == 0.25
+    assert "bcf_stats" not in res["programs"][0] and "bcf_conditions" not in res["programs"][0]
+    assert "BCF round 2" in raw
+
+
+def test_refuted_stops_and_records_counterexample() -> None:
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        return [(result(prog(bcfloop.ENOKEY, [COND_A, COND_B], STATS_PENDING, "rejected")), "")]
+
+    [(res, _)] = bcfloop.run(
+        1, run_round, prover=fake_prover({COND_A: "proved", COND_B: "refuted"})
+    )
+    assert res["bcf"]["outcome"] == "refuted" and res["bcf"]["rounds"] == 1
+    refuted = [r for r in res["programs"][0]["refinements"] if r.get("verdict") == "refuted"]
+    assert refuted and "260" in refuted[0]["counterexample"]
+
+
+def test_round_limit_and_not_needed() -> None:
+    n = {"c": 0}
+
+    def always_new(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        n["c"] += 1
+        cond = b"BCFC-%d" % n["c"]
+        return [(result(prog(bcfloop.ENOKEY, [cond], STATS_PENDING, "rejected")), "")]
+
+    class Always(dict):  # type: ignore[type-arg]
+        def __getitem__(self, k: bytes) -> str:
+            return "proved"
+
+    [(res, _)] = bcfloop.run(1, always_new, max_rounds=3, prover=fake_prover(Always()))
+    assert res["bcf"]["outcome"] == "round_limit" and res["bcf"]["rounds"] == 3
+
+    def plain(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        return [(result(prog(0, [], "", "loaded")), "")]
+
+    [(res, _)] = bcfloop.run(1, plain, prover=fake_prover({}))
+    assert res["bcf"] == {"rounds": 1, "outcome": "not_needed", "proof_seconds": 0.0}
+
+
+def test_kernel_asking_again_is_unprovable() -> None:
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        return [(result(prog(bcfloop.ENOKEY, [COND_A], STATS_PENDING, "rejected")), "")]
+
+    [(res, _)] = bcfloop.run(1, run_round, prover=fake_prover({COND_A: "proved"}))
+    assert res["bcf"]["outcome"] == "unprovable" and res["bcf"]["rounds"] == 2
+
+
+def test_only_pending_objects_reboot() -> None:
+    seen: list[list[int]] = []
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        seen.append(list(idx))
+        out = []
+        for k in idx:
+            if k == 0 and not certs[k]:
+                out.append((result(prog(bcfloop.ENOKEY, [COND_A], STATS_PENDING, "rejected")), ""))
+            else:
+                out.append((result(prog(0, [], STATS_CHECKED if k == 0 else "", "loaded")), ""))
+        return out
+
+    res = bcfloop.run(2, run_round, prover=fake_prover({COND_A: "proved"}))
+    assert seen == [[0, 1], [0]]
+    assert [r["bcf"]["outcome"] for r, _ in res] == ["accepted", "not_needed"]
+
+
+def test_guest_script_and_condition_collection(tmp_path: Path) -> None:
+    job = loadjob.ObjectJob(tmp_path / "x.o", "patterns")
+    plain = loadjob.guest_script([job], 60)
+    assert "-B" not in plain
+    assert "-B certs/0" in loadjob.guest_script([job], 60, bcf=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "programs").write_text("1\n")
+    (out / "0.meta").write_text(
+        "stage=load\nname=p\nerr=-126\nbcf=1\nbcf_conditions=1\n"
+        "bcf_condition_0=kind:range,insn:7,bytes:3\n"
+    )
+    (out / "0.vlog").write_text(STATS_PENDING + "bcf: 1 condition(s) need certificates\n")
+    (out / "0.cond.0").write_bytes(b"abc")
+    [p], _ = loadjob.collect(out, job)
+    assert p["errno"] == bcfloop.ENOKEY
+    assert p["bcf_conditions"] == [{"kind": "range", "insn": 7, "bytes": b"abc"}]
+    assert p["bcf_stats"][0]["insn"] == 12
+    # Without the guest's bcf lines nothing BCF-specific is added (stock results unchanged).
+    (out / "0.meta").write_text("stage=load\nname=p\nerr=0\n")
+    [p], _ = loadjob.collect(out, job)
+    assert "bcf_conditions" not in p and "bcf_stats" not in p
