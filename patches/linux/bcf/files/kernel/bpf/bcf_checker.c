@@ -1078,7 +1078,6 @@ static struct bcf_ctx *bcf_ctx_alloc(char *why, size_t why_len)
 	if (c) {
 		c->why = why;
 		c->why_len = why_len;
-		c->resched_at = BCF_RESCHED_WORK;
 	}
 	return c;
 }
