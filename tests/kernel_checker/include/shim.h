@@ -31,7 +31,7 @@ typedef int32_t s32;
 #define swap(a, b) do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
 
 /* Allocation: failures can be injected to test the -ENOMEM paths. */
-#define GFP_KERNEL 0
+#define GFP_KERNEL_ACCOUNT 0
 #define __GFP_NOWARN 0
 extern long shim_alloc_budget;	/* allocations left before failing; < 0: unlimited */
 

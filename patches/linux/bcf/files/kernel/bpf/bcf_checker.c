@@ -28,7 +28,7 @@
 
 /* The kernel only emits small conditions; these bound any buffer at all. */
 enum {
-	BCF_MAX_COND_BYTES = 1 << 20,
+	BCF_MAX_COND_BYTES = 16 << 20,
 	BCF_MAX_NODES = 1 << 16,
 	BCF_MAX_WIDTH = 64,
 	BCF_MAX_BITS = 1 << 20,		/* sum of all node widths */
@@ -280,7 +280,7 @@ static int bcf_decode_names(struct bcf_ctx *c, const u8 *d, u32 len, u32 *pos,
 	for (i = 0; i < c->n_nodes; i++)
 		nv += c->nodes[i].op == BCF_VAR;
 	ids = kvmalloc_array((size_t)nv + n_names + 1, sizeof(*ids),
-			     GFP_KERNEL | __GFP_NOWARN);
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!ids)
 		return bcf_fail(c, -ENOMEM, "out of memory for %u variables", nv);
 	for (i = 0, k = 0; i < c->n_nodes; i++)
@@ -362,7 +362,7 @@ static int bcf_decode(struct bcf_ctx *c, const u8 *d, u32 len)
 	if (c->n_nodes > (len - pos) / 3)
 		return bcf_fail(c, -EINVAL, "condition truncated: %u nodes", c->n_nodes);
 	c->nodes = kvmalloc_array(max(c->n_nodes, 1U), sizeof(*c->nodes),
-				  GFP_KERNEL | __GFP_NOWARN);
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!c->nodes)
 		return bcf_fail(c, -ENOMEM, "out of memory for %u nodes", c->n_nodes);
 	ret = bcf_decode_nodes(c, d, len, &pos);
@@ -823,7 +823,7 @@ static int bcf_build_cnf(struct bcf_ctx *c, u32 more_clauses, u32 more_lits)
 	u32 vars, clauses, lits, k;
 
 	c->bits = kvmalloc_array(max(c->n_bits, 1U), sizeof(*c->bits),
-				 GFP_KERNEL | __GFP_NOWARN);
+				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!c->bits)
 		return bcf_fail(c, -ENOMEM, "out of memory for %u bits", c->n_bits);
 	for (k = 0; k <= BCF_MAX_WIDTH; k++)
@@ -842,13 +842,13 @@ static int bcf_build_cnf(struct bcf_ctx *c, u32 more_clauses, u32 more_lits)
 	c->cap_clauses = clauses + more_clauses;
 	c->cap_lits = lits + more_lits;
 	c->lits = kvmalloc_array(max(c->cap_lits, 1U), sizeof(*c->lits),
-				 GFP_KERNEL | __GFP_NOWARN);
+				 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	c->off = kvmalloc_array(c->cap_clauses + 1, sizeof(*c->off),
-				GFP_KERNEL | __GFP_NOWARN);
-	c->dead = kvcalloc(c->cap_clauses + 1, 1, GFP_KERNEL | __GFP_NOWARN);
-	c->val = kvcalloc(vars + 1, 1, GFP_KERNEL | __GFP_NOWARN);
+				GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	c->dead = kvcalloc(c->cap_clauses + 1, 1, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	c->val = kvcalloc(vars + 1, 1, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	c->trail = kvmalloc_array(vars + 1, sizeof(*c->trail),
-				  GFP_KERNEL | __GFP_NOWARN);
+				  GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!c->lits || !c->off || !c->dead || !c->val || !c->trail)
 		return bcf_fail(c, -ENOMEM, "out of memory for %u clauses", c->cap_clauses);
 	c->off[0] = 0;
@@ -1071,7 +1071,7 @@ static void bcf_ctx_free(struct bcf_ctx *c)
 
 static struct bcf_ctx *bcf_ctx_alloc(char *why, size_t why_len)
 {
-	struct bcf_ctx *c = kvzalloc(sizeof(*c), GFP_KERNEL);
+	struct bcf_ctx *c = kvzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 
 	if (why && why_len)
 		snprintf(why, why_len, "%s", c ? "" : "out of memory");
