@@ -28,11 +28,23 @@ def config_file() -> Path:
 
 
 def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "snakemake", "--configfile", str(config_file()),
-           "--cores", "2", "--resources", "vm_slots=2", *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--configfile",
+        str(config_file()),
+        "--cores",
+        "2",
+        "--resources",
+        "vm_slots=2",
+        *args,
+    ]
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     proc.elapsed = time.monotonic() - start  # type: ignore[attr-defined]
     if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+        raise AssertionError(
+            f"{' '.join(cmd)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}"
+        )
     return proc

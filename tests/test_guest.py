@@ -21,17 +21,24 @@ def test_cpio_is_readable_by_cpio_and_has_console_node(tmp_path: Path) -> None:
     guest.write_cpio(out, guest.initramfs_entries(busybox, init, {"bpftool": tool}))
     if shutil.which("cpio") is None:
         pytest.skip("cpio not installed")
-    listing = subprocess.run(["cpio", "-itv", "--quiet"], input=out.read_bytes(),
-                             capture_output=True, check=True).stdout.decode()
-    names = {line.split()[-1] if "->" not in line else line.split()[-3]
-             for line in listing.splitlines()}
+    listing = subprocess.run(
+        ["cpio", "-itv", "--quiet"], input=out.read_bytes(), capture_output=True, check=True
+    ).stdout.decode()
+    names = {
+        line.split()[-1] if "->" not in line else line.split()[-3] for line in listing.splitlines()
+    }
     assert {"init", "bin/busybox", "bin/bpftool", "bin/sh", "dev/console"} <= names
     console = next(line for line in listing.splitlines() if line.endswith("dev/console"))
     assert console.startswith("c")  # a character device, written without root
     extract = tmp_path / "x"
     extract.mkdir()
-    subprocess.run(["cpio", "-id", "--quiet", "--no-absolute-filenames"], input=b"".join(
-        [out.read_bytes()]), cwd=extract, check=False, capture_output=True)
+    subprocess.run(
+        ["cpio", "-id", "--quiet", "--no-absolute-filenames"],
+        input=b"".join([out.read_bytes()]),
+        cwd=extract,
+        check=False,
+        capture_output=True,
+    )
     assert (extract / "init").read_text() == "#!/bin/sh\necho hi\n"
     assert (extract / "bin" / "sh").is_symlink()
     assert stat.S_IMODE((extract / "init").stat().st_mode) == 0o755
