@@ -118,8 +118,10 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
 
 
 def cmd_truth_report(a: argparse.Namespace) -> None:
+    from bcfpipe.aggregate.results import result_paths
+
     index = read_json(a.index)
-    results = [read_json(p) for p in a.result]
+    results = [read_json(p) for p in result_paths(a.index, a.loads, a.variant)]
     report = truth.compare(index, results)
     write_json_atomic(a.out_json, report)
     Path(a.out_md).write_text(truth.render_markdown(report))
@@ -172,6 +174,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
 
     p = add("truth-report", cmd_truth_report, "compare verdicts with the corpus ground truth")
     p.add_argument("--index", required=True)
-    p.add_argument("--result", nargs="*", default=[])
+    p.add_argument("--loads", required=True, help="results/loads (read as the index lists)")
+    p.add_argument("--variant", nargs="+", required=True)
     p.add_argument("--out-json", required=True)
     p.add_argument("--out-md", required=True)

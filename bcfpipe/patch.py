@@ -125,7 +125,7 @@ def apply_series(
                     "--no-backup-if-mismatch",
                     f"--reject-file={rej_path}",
                     "-i",
-                    str(entry.path),
+                    str(entry.path.resolve()),
                 ],
                 cwd=tree,
                 capture_output=True,

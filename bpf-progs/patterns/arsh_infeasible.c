@@ -12,7 +12,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-// truth: arsh_infeasible safe stock=rejected infeasible branch after arithmetic shift; R1 invalid mem access 'scalar' on a dead path
+// truth: arsh_infeasible safe stock=loaded the 6.12.117 stable verifier (unlike 6.12.0) bounds AND of a [-1,0] range, so the dead path is pruned; arsh30_infeasible is the variant it still rejects
 SEC("xdp")
 int arsh_infeasible(struct xdp_md *ctx)
 {
