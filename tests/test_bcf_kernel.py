@@ -1,0 +1,114 @@
+"""The bcf kernel variant end to end, from the pipeline's outputs (nothing is built here).
+
+Needs results/kernel/bcf/bzImage, results/guest/bcf/initramfs.cpio, results/host/accel.json and the
+compiled patterns (results/corpus/objects/patterns/); skipped when the bcf variant was not built.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bcfpipe import bcfloop, loadjob
+from bcfpipe.bcf.encoding import condition_hash
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+KERNEL = RESULTS / "kernel" / "bcf" / "bzImage"
+INITRD = RESULTS / "guest" / "bcf" / "initramfs.cpio"
+ACCEL = RESULTS / "host" / "accel.json"
+OBJS = RESULTS / "corpus" / "objects" / "patterns"
+
+# Safe programs the stock verifier rejects at a map value bound, and their unsafe twins.
+SAFE = ["mask_diff_index", "bitfield_extract", "xor_mask_index"]
+UNSAFE = ["mask_diff_unsafe", "xor_mask_unsafe", "masked_index_oob"]
+
+
+def need(*paths: Path) -> None:
+    for p in paths:
+        if not p.exists():
+            pytest.skip(f"{p} missing: build the bcf variant first")
+
+
+def obj(name: str) -> Path:
+    p = OBJS / f"clang-19_-O2_{name}.o"
+    need(p)
+    return p
+
+
+def vm_kw() -> dict[str, Any]:
+    need(KERNEL, INITRD, ACCEL)
+    return {
+        "kernel": KERNEL,
+        "initrd": INITRD,
+        "accel": json.loads(ACCEL.read_text())["accel"],
+        "variant": "bcf",
+        "timeout_s": 180,
+        "per_object_timeout": 60,
+    }
+
+
+def job(name: str) -> loadjob.ObjectJob:
+    return loadjob.ObjectJob(obj(name), "patterns")
+
+
+@pytest.mark.parametrize("name", SAFE)
+def test_safe_pattern_accepted_with_checked_refinement(name: str) -> None:
+    [(res, raw)] = loadjob.run_jobs_bcf([job(name)], **vm_kw())
+    assert res["bcf"]["outcome"] == "accepted", raw[-3000:]
+    assert res["verdict"] == "loaded"
+    refs = [r for p in res["programs"] for r in p["refinements"]]
+    assert refs and all(r["checked"] and r["check_ns"] > 0 for r in refs)
+    assert all(r["solve_seconds"] is not None and r["round"] == 1 for r in refs)
+    assert not res["kernel_warnings"]
+
+
+@pytest.mark.parametrize("name", UNSAFE)
+def test_unsafe_twin_refuted(name: str) -> None:
+    [(res, raw)] = loadjob.run_jobs_bcf([job(name)], **vm_kw())
+    assert res["verdict"] != "loaded", raw[-3000:]
+    assert res["bcf"]["outcome"] in ("refuted", "not_needed", "unprovable")
+    if res["bcf"]["outcome"] == "refuted":
+        refuted = [
+            r for p in res["programs"] for r in p["refinements"] if r.get("verdict") == "refuted"
+        ]
+        assert refuted and refuted[0]["counterexample"]
+
+
+def test_mutated_certificate_rejected_cleanly() -> None:
+    kw = vm_kw()
+    j = job(SAFE[0])
+    [(first, _)] = loadjob.run_jobs([j], certs={}, **kw)
+    conds = [c for p in first["programs"] for c in p.get("bcf_conditions", [])]
+    assert conds
+    certs = {}
+    for c in conds:
+        out = bcfloop.default_prover(c["bytes"], 60)
+        assert out.verdict == "proved"
+        cert = bytearray(out.certificate)
+        cert[-1] ^= 0x01  # the last step: no longer the empty clause (or a bad hint)
+        certs[condition_hash(c["bytes"]).hex()] = bytes(cert)
+    [(res, raw)] = loadjob.run_jobs([j], certs={0: certs}, **kw)
+    assert res["verdict"] == "rejected"
+    assert "bcf: certificate for insn" in raw and "rejected" in raw
+    assert not res["kernel_warnings"]
+
+
+@pytest.mark.parametrize("name", SAFE + UNSAFE + ["masked_index_ok"])
+def test_without_flags_same_as_stock(name: str) -> None:
+    stock_json = RESULTS / "loads" / "stock" / "patterns" / f"clang-19_-O2_{name}.json"
+    need(stock_json)
+    stock = json.loads(stock_json.read_text())
+    [(res, _)] = loadjob.run_jobs([job(name)], **vm_kw())
+    for a, b in zip(res["programs"], stock["programs"], strict=True):
+        assert (a["verdict"], a["insns_processed"], a["error_line"]) == (
+            b["verdict"],
+            b["insns_processed"],
+            b["error_line"],
+        )
+        assert a["refinements"] == []
