@@ -28,17 +28,18 @@ def config_file() -> Path:
 
 
 def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    # Targets and flags first: --resources takes every following word as a name=value pair.
     cmd = [
         sys.executable,
         "-m",
         "snakemake",
+        *args,
         "--configfile",
         str(config_file()),
         "--cores",
         "2",
         "--resources",
         "vm_slots=2",
-        *args,
     ]
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)

@@ -1,0 +1,90 @@
+"""The default configuration's DAG, planned by the real Snakemake into an empty results folder."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bcfpipe import config as bcfconfig
+from bcfpipe import corpus
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def plan(tmp: Path, *targets: str, config: str = "") -> subprocess.CompletedProcess[str]:
+    paths = f'{{"results": "{tmp}/results", "work": "{tmp}/work", "resources": "{tmp}/res"}}'
+    # Targets go before --config, which takes every following word as a key=value pair.
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *targets]
+    cmd += ["--config", f"paths={paths}", *([config] if config else [])]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+
+
+def job_counts(output: str) -> dict[str, int]:
+    table = output.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, flags=re.M)}
+
+
+def test_default_dag_has_every_stage(tmp_path: Path) -> None:
+    proc = plan(tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    cfg = bcfconfig.validate({})
+    variants = len(cfg["kernel"]["variants"])
+    sources = corpus.discover(REPO / cfg["corpus"]["root"])
+    objects = len(sources) * len(cfg["corpus"]["compilers"]) * len(cfg["corpus"]["opt_levels"])
+    for rule in (
+        "preflight",
+        "fetch_source",
+        "unpack_source",
+        "probe_accel",
+        "corpus_headers",
+        "corpus_index",
+        "truth_report",
+    ):
+        assert counts[rule] == 1, rule
+    for rule in (
+        "patch_kernel",
+        "configure_kernel",
+        "build_kernel",
+        "build_tools",
+        "build_loader",
+        "build_guest",
+        "boot_check",
+    ):
+        assert counts[rule] == variants, rule
+    assert counts["compile_object"] == objects
+    assert counts["load_object"] == objects * variants
+
+
+def test_kick_tires_is_small(tmp_path: Path) -> None:
+    proc = plan(tmp_path, "kick_tires")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    cfg = bcfconfig.validate({})
+    variants = len(cfg["kernel"]["variants"])
+    assert counts["load_object"] == len(cfg["corpus"]["kick_tires"]) * variants
+    assert counts["compile_object"] == len(cfg["corpus"]["kick_tires"])
+
+
+@pytest.mark.parametrize(
+    ("arg", "needle"),
+    [
+        ("guest={'accel': 'warp'}", "guest.accel: 'warp' is not one of"),
+        ("corpus={'compilers': []}", "corpus.compilers: [] should be non-empty"),
+        (
+            "kernel={'variants': [{'name': 'x', 'source': 'nope'}]}",
+            "kernel.variants[0].source: 'nope' is not a key of 'sources'",
+        ),
+    ],
+)
+def test_bad_config_fails_before_planning_and_names_the_key(
+    tmp_path: Path, arg: str, needle: str
+) -> None:
+    proc = plan(tmp_path, config=arg)
+    assert proc.returncode != 0
+    assert needle in proc.stderr + proc.stdout
+    assert "Job stats" not in proc.stdout
