@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bcfpipe.errors import PipelineError
 
@@ -21,6 +22,19 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bcfpipe.commands_aggregate",
     "bcfpipe.bcf.cli",
 )
+
+
+def add_command(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg, unused-ignore]
+    name: str,
+    func: Callable[[argparse.Namespace], Any],
+    help_: str,
+    parents: Sequence[argparse.ArgumentParser] = (),
+) -> argparse.ArgumentParser:
+    """Add subcommand ``name`` that runs ``func(args)``."""
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help_, parents=list(parents))
+    p.set_defaults(func=func)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe import build, guest, patch, preflight, source, vm
+from bcfpipe.cli import add_command
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, sha256_file, write_json_atomic, write_text_atomic
 
@@ -248,10 +249,8 @@ def cmd_preflight(a: argparse.Namespace) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
-    def add(name: str, func: Any, help_: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(name, help=help_)
-        p.set_defaults(func=func)
-        return p
+    def add(name: str, func: Any, help_: str, parents: Any = ()) -> argparse.ArgumentParser:
+        return add_command(sub, name, func, help_, parents)
 
     p = add("fetch-source", cmd_fetch_source, "fetch a configured source into the cache")
     p.add_argument("--name", required=True)
@@ -278,14 +277,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     common_build.add_argument("--work", required=True)
     common_build.add_argument("--ccache", default="auto")
 
-    p = sub.add_parser("configure-kernel", parents=[common_build], help="merge fragments, check")
-    p.set_defaults(func=cmd_configure_kernel)
+    p = add("configure-kernel", cmd_configure_kernel, "merge fragments, check", [common_build])
     p.add_argument("--fragment", action="append", default=[])
     p.add_argument("--required", nargs="*", default=[])
     p.add_argument("--out", required=True)
 
-    p = sub.add_parser("build-kernel", parents=[common_build], help="build bzImage incrementally")
-    p.set_defaults(func=cmd_build_kernel)
+    p = add("build-kernel", cmd_build_kernel, "build bzImage incrementally", [common_build])
     p.add_argument("--config", required=True)
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--image", required=True)
@@ -315,12 +312,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     vm_args.add_argument("--scratch", default="")
     vm_args.add_argument("--out", required=True)
 
-    p = sub.add_parser("probe-accel", parents=[vm_args], help="choose KVM or TCG by a real boot")
-    p.set_defaults(func=cmd_probe_accel)
+    p = add("probe-accel", cmd_probe_accel, "choose KVM or TCG by a real boot", [vm_args])
     p.add_argument("--mode", choices=["auto", "kvm", "tcg"], default="auto")
 
-    p = sub.add_parser("boot-check", parents=[vm_args], help="boot, check uname, load a program")
-    p.set_defaults(func=cmd_boot_check)
+    p = add("boot-check", cmd_boot_check, "boot, check uname, load a program", [vm_args])
     p.add_argument("--accel", required=True, help="probe-accel record")
     p.add_argument("--build-info", required=True)
     p.add_argument("--console", required=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from bcfpipe import corpus, loadjob, truth
 from bcfpipe.build import run_logged
+from bcfpipe.cli import add_command
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic
 
@@ -129,10 +130,8 @@ def cmd_truth_report(a: argparse.Namespace) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
-    def add(name: str, func: Any, help_: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(name, help=help_)
-        p.set_defaults(func=func)
-        return p
+    def add(name: str, func: Any, help_: str, parents: Any = ()) -> argparse.ArgumentParser:
+        return add_command(sub, name, func, help_, parents)
 
     p = add("corpus-headers", cmd_corpus_headers, "vmlinux.h and libbpf headers for the corpus")
     p.add_argument("--bpftool", required=True)

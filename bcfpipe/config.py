@@ -58,7 +58,8 @@ def _key_path(path: Iterator[Any] | Any) -> str:
     return out or "(top level)"
 
 
-def _describe(schema: dict[str, Any], path: list[Any]) -> str:
+def _schema_at(schema: dict[str, Any], path: list[Any]) -> dict[str, Any]:
+    """The sub-schema that governs the value at ``path`` ({} when none does)."""
     node: Any = schema
     for part in path:
         if isinstance(part, int):
@@ -68,9 +69,12 @@ def _describe(schema: dict[str, Any], path: list[Any]) -> str:
         elif isinstance(node.get("additionalProperties"), dict):
             node = node["additionalProperties"]
         else:
-            return ""
-    desc = node.get("description", "") if isinstance(node, dict) else ""
-    return " ".join(str(desc).split())
+            return {}
+    return node if isinstance(node, dict) else {}
+
+
+def _describe(schema: dict[str, Any], path: list[Any]) -> str:
+    return " ".join(str(_schema_at(schema, path).get("description", "")).split())
 
 
 def validate(config: dict[str, Any], origin: str = "the config") -> dict[str, Any]:
@@ -85,7 +89,7 @@ def validate(config: dict[str, Any], origin: str = "the config") -> dict[str, An
         for err in errors:
             path = list(err.absolute_path)
             if err.validator == "additionalProperties":
-                known = sorted(_props_at(schema, path))
+                known = sorted(_schema_at(schema, path).get("properties", {}))
                 lines.append(
                     f"  {_key_path(path)}: {err.message}; known keys here: {', '.join(known)}"
                 )
@@ -100,18 +104,6 @@ def validate(config: dict[str, Any], origin: str = "the config") -> dict[str, An
         )
     _cross_check(cfg, origin)
     return cfg
-
-
-def _props_at(schema: dict[str, Any], path: list[Any]) -> list[str]:
-    node: Any = schema
-    for part in path:
-        if isinstance(part, int):
-            node = node.get("items", {})
-        elif part in node.get("properties", {}):
-            node = node["properties"][part]
-        else:
-            node = node.get("additionalProperties", {})
-    return list(node.get("properties", {}))
 
 
 def _cross_check(cfg: dict[str, Any], origin: str) -> None:
