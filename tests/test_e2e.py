@@ -186,3 +186,53 @@ def test_crashing_and_hanging_objects_are_recorded_and_isolated(
     assert "Kernel panic" in raw or "sysrq" in raw.lower()
     assert crash["vm"]["boots"] == 2  # the crash cost one extra boot, not the whole batch
     assert results[3][0]["vm"]["status"] == "timeout"
+
+
+def test_kill_9_then_resume_redoes_nothing_finished(kick_tires: None) -> None:
+    """Load the e2e corpus with more jobs than cores, kill -9 Snakemake mid-run, resume."""
+    import os
+    import signal
+    import time
+
+    from tests.e2e import config_file
+
+    loads = RESULTS / "loads/stock"
+    target = str(RESULTS / "tables/truth.md")
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        target,
+        "--configfile",
+        str(config_file()),
+        "--cores",
+        "2",
+        "--jobs",
+        "4",
+        "--resources",
+        "vm_slots=2",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 600
+    while len(list(loads.glob("*/*.json"))) < 12 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = {p: p.stat().st_mtime_ns for p in loads.glob("*/*.json")}
+    assert len(before) >= 12
+    for p in before:  # every result on disk is whole: written atomically
+        assert json.loads(p.read_text())["programs"] is not None
+
+    snakemake(target, "--unlock")
+    plan = snakemake(target, "-n")
+    planned = plan.stdout.count("rule load_object:")
+    snakemake(target)
+    after = {p: p.stat().st_mtime_ns for p in loads.glob("*/*.json")}
+    # Only what was missing (or in flight when killed) ran again.
+    redone = [p for p in before if after[p] != before[p]]
+    assert len(redone) <= 2, redone  # at most the jobs in flight, whose outputs Snakemake distrusts
+    assert planned == len(after) - len(before) + len(redone)
+    truth = json.loads((RESULTS / "tables/truth.json").read_text())
+    assert truth["unsafe_accepted"] == []
