@@ -58,14 +58,17 @@ def first_variant():
 
 def get_final_output():
     return (
-        [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
+        [f"{RESULTS}/host/preflight.json"]
+        + [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
         + [f"{RESULTS}/tables/truth.md"]
         + get_aggregate_output()
     )
 
 
 def get_kick_tires_output():
-    return [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS] + [
+    return [f"{RESULTS}/host/preflight.json"] + [
+        f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS
+    ] + [
         r for v in VARIANTS for r in load_results(v, set(config["corpus"]["kick_tires"]))
     ]
 

@@ -1,17 +1,18 @@
+# A target of its own, not an input: rerunning it (say, for another compiler list) must not
+# cascade into a new fetch and every later step. The priority runs it first.
 rule preflight:
+    priority: 100
     output:
         f"{RESULTS}/host/preflight.json",
     log:
         f"{RESULTS}/logs/preflight.log",
     params:
-        clangs=[],
+        clangs=config["corpus"]["compilers"],
     shell:
         "{BCFPIPE} preflight --out {output} --require-clang {params.clangs} > {log} " + TEE
 
 
 rule fetch_source:
-    input:
-        rules.preflight.output,
     output:
         f"{RESULTS}/sources/{{source}}.json",
     log:

@@ -11,7 +11,6 @@ def vm_args(timeout=None):
 rule trivial_object:
     input:
         src=str(BASE / "guest" / "trivial.bpf.c"),
-        preflight=rules.preflight.output,
     output:
         f"{RESULTS}/guest/trivial.o",
     log:
