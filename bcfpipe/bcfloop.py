@@ -39,7 +39,11 @@ def default_prover(data: bytes, time_limit_s: float) -> Outcome:
         cond = decode(data)
     except PipelineError as err:
         return Outcome("unprovable", detail=f"kernel condition does not decode: {err}")
-    return prove(cond, data, time_limit_s)
+    try:
+        return prove(cond, data, time_limit_s)
+    except PipelineError as err:
+        # A prover-side failure (e.g. its own checker refusing the certificate) is reported, not fatal.
+        return Outcome("unprovable", detail=f"prover failed: {err}")
 
 
 def parse_stats(vlog_text: str) -> list[dict[str, Any]]:
@@ -130,11 +134,22 @@ def needs_certificates(program: dict[str, Any]) -> bool:
 
 
 def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
-    """Fill ``refinements`` per program and ``result['bcf']`` from the last round and the proofs."""
+    """Fill ``refinements`` per program and ``result['bcf']`` from the last round and the proofs.
+
+    A program the kernel still refused with ``ENOKEY`` is rejected: its error line names the
+    outcome (a counterexample when a condition was refuted).
+    """
+    from bcfpipe import loadjob  # loadjob imports this module
+
     recs = loop.by_insn()
     for prog in result.get("programs", []):
         refs = []
+        pending: dict[tuple[str, int], dict[str, Any]] = {}
         for st in prog.pop("bcf_stats", []):
+            if not st["checked"]:
+                # reported below, once per condition the kernel returned
+                pending.setdefault((st["kind"], st["insn"]), st)
+                continue
             rec = recs.get((st["kind"], st["insn"]))
             refs.append(
                 {
@@ -143,31 +158,47 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
                     "track_length": st["track_length"],
                     "condition_bytes": st["condition_bytes"],
                     "certificate_bytes": st["certificate_bytes"],
-                    "check_ns": st["check_ns"] if st["checked"] else None,
+                    "check_ns": st["check_ns"],
                     "solve_seconds": rec.solve_seconds if rec else None,
                     "round": rec.round if rec else None,
-                    "checked": st["checked"],
+                    "checked": True,
                 }
             )
         for c in prog.pop("bcf_conditions", []):
             rec = loop.proofs.get(condition_hash(c["bytes"]).hex())
-            if rec and rec.verdict != "proved":
-                refs.append(
-                    {
-                        "kind": rec.kind,
-                        "insn": rec.insn,
-                        "track_length": None,
-                        "condition_bytes": rec.condition_bytes,
-                        "certificate_bytes": 0,
-                        "check_ns": None,
-                        "solve_seconds": rec.solve_seconds,
-                        "round": rec.round,
-                        "checked": False,
-                        "verdict": rec.verdict,
-                        "counterexample": rec.detail,
-                    }
-                )
+            st = pending.get((c.get("kind", "range"), int(c.get("insn", -1))))
+            refs.append(
+                {
+                    "kind": c.get("kind", "range"),
+                    "insn": int(c.get("insn", -1)),
+                    "track_length": st["track_length"] if st else None,
+                    "condition_bytes": len(c["bytes"]),
+                    "certificate_bytes": len(rec.certificate) if rec else 0,
+                    "check_ns": None,
+                    "solve_seconds": rec.solve_seconds if rec else None,
+                    "round": rec.round if rec else None,
+                    "checked": False,
+                    "verdict": rec.verdict if rec else "not_proved",
+                    "counterexample": rec.detail if rec and rec.verdict != "proved" else "",
+                }
+            )
         prog["refinements"] = refs
+        if prog.get("errno") == ENOKEY:
+            bad = next((r for r in refs if r.get("verdict") == "refuted"), None) or next(
+                (r for r in refs if r.get("verdict") not in (None, "proved")), None
+            )
+            prog["verdict"] = "rejected"
+            prog["error_category"] = f"bcf_{loop.outcome}"
+            prog["error_line"] = (
+                f"bcf: {bad['kind']} condition at insn {bad['insn']} {bad['verdict']}: "
+                f"{bad.get('counterexample') or ''}".strip()
+                if bad
+                else f"bcf: conditions without certificates ({loop.outcome})"
+            )
+            prog["error_normalized"] = prog["error_line"]
+    progs = result.get("programs", [])
+    if progs and result.get("vm", {}).get("status", "ok") == "ok":
+        result["verdict"] = loadjob.object_verdict(progs, result.get("verdict", "loaded"))
     result["bcf"] = {
         "rounds": loop.rounds,
         "outcome": loop.outcome,
