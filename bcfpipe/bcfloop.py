@@ -1,4 +1,4 @@
-"""The BCF loader loop on the host: boot, collect conditions, prove them, boot again with certificates.
+"""The BCF loader loop on the host: boot, collect conditions, prove, boot again with certificates.
 
 A kernel with the BCF series answers a load that needs refinements with ``ENOKEY`` and the batch of
 conditions (docs/bcf-kernel.md, "Protocol"); the guest loader writes them as ``N.cond.K``. This
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from bcfpipe.bcf.encoding import condition_hash, decode
 from bcfpipe.bcf.pipeline import Outcome, prove
@@ -42,7 +43,7 @@ def default_prover(data: bytes, time_limit_s: float) -> Outcome:
     try:
         return prove(cond, data, time_limit_s)
     except PipelineError as err:
-        # A prover-side failure (e.g. its own checker refusing the certificate) is reported, not fatal.
+        # A prover-side failure (its own checker refusing the certificate) is reported, not fatal.
         return Outcome("unprovable", detail=f"prover failed: {err}")
 
 
@@ -233,7 +234,7 @@ def run(
         rnd += 1
         outs = run_round(pending, {k: dict(loops[k].certs) for k in pending})
         still = []
-        for k, (result, raw) in zip(pending, outs):
+        for k, (result, raw) in zip(pending, outs, strict=True):
             loop = loops[k]
             loop.rounds = rnd
             raws[k].append(f"##### BCF round {rnd}\n{raw}")

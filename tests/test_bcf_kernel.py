@@ -24,9 +24,24 @@ INITRD = RESULTS / "guest" / "bcf" / "initramfs.cpio"
 ACCEL = RESULTS / "host" / "accel.json"
 OBJS = RESULTS / "corpus" / "objects" / "patterns"
 
-# Safe programs the stock verifier rejects at a map value bound, and their unsafe twins.
-SAFE = ["mask_diff_index", "bitfield_extract", "xor_mask_index"]
-UNSAFE = ["mask_diff_unsafe", "xor_mask_unsafe", "masked_index_oob"]
+# Safe programs the stock verifier rejects (range refinement at an access, at pointer arithmetic,
+# path refinement), and unsafe twins whose condition must be refuted with a counterexample.
+SAFE = [
+    "mask_diff_index",
+    "late_bound_other_reg",
+    "bitfield_extract",
+    "stack_byte_compose",
+    "arsh30_infeasible",
+    "uninit_reg_correlated",
+]
+UNSAFE = [
+    "mask_diff_unsafe",
+    "late_bound_unsafe",
+    "xor_mask_unsafe",
+    "stack_byte_compose_unsafe",
+    "arsh_feasible_unsafe",
+    "uninit_reg_unsafe",
+]
 
 
 def need(*paths: Path) -> None:
@@ -71,13 +86,13 @@ def test_safe_pattern_accepted_with_checked_refinement(name: str) -> None:
 @pytest.mark.parametrize("name", UNSAFE)
 def test_unsafe_twin_refuted(name: str) -> None:
     [(res, raw)] = loadjob.run_jobs_bcf([job(name)], **vm_kw())
-    assert res["verdict"] != "loaded", raw[-3000:]
-    assert res["bcf"]["outcome"] in ("refuted", "not_needed", "unprovable")
-    if res["bcf"]["outcome"] == "refuted":
-        refuted = [
-            r for p in res["programs"] for r in p["refinements"] if r.get("verdict") == "refuted"
-        ]
-        assert refuted and refuted[0]["counterexample"]
+    assert res["verdict"] == "rejected", raw[-3000:]
+    assert res["bcf"]["outcome"] == "refuted"
+    refuted = [
+        r for p in res["programs"] for r in p["refinements"] if r.get("verdict") == "refuted"
+    ]
+    assert refuted and refuted[0]["counterexample"]
+    assert not res["kernel_warnings"]
 
 
 def test_mutated_certificate_rejected_cleanly() -> None:
@@ -95,7 +110,8 @@ def test_mutated_certificate_rejected_cleanly() -> None:
         certs[condition_hash(c["bytes"]).hex()] = bytes(cert)
     [(res, raw)] = loadjob.run_jobs([j], certs={0: certs}, **kw)
     assert res["verdict"] == "rejected"
-    assert "bcf: certificate for insn" in raw and "rejected" in raw
+    assert res["programs"][0]["errno"] == 13  # EACCES: the original error, not ENOKEY
+    assert "bcf: certificate for insn" in raw and "rejected: certificate" in raw
     assert not res["kernel_warnings"]
 
 

@@ -13,8 +13,7 @@ COND_A = b"BCFC-fake-condition-a"
 COND_B = b"BCFC-fake-condition-b"
 
 STATS_CHECKED = (
-    "bcf: refinement kind=range insn=12 track_length=9 cond_bytes=21 cert_bytes=300 "
-    "check_ns=4567\n"
+    "bcf: refinement kind=range insn=12 track_length=9 cond_bytes=21 cert_bytes=300 check_ns=4567\n"
 )
 STATS_PENDING = (
     "bcf: condition kind=range insn=12 track_length=9 cond_bytes=21 cert_bytes=0 check_ns=0\n"
@@ -117,7 +116,7 @@ def test_round_limit_and_not_needed() -> None:
         cond = b"BCFC-%d" % n["c"]
         return [(result(prog(bcfloop.ENOKEY, [cond], STATS_PENDING, "rejected")), "")]
 
-    class Always(dict):  # type: ignore[type-arg]
+    class Always(dict[bytes, str]):
         def __getitem__(self, k: bytes) -> str:
             return "proved"
 
