@@ -81,6 +81,20 @@ def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:
     return min((p["verdict"] for p in programs), key=VERDICT_ORDER.index)
 
 
+# Exit codes of the guest's `timeout` wrapper when it had to stop the loader: 124 (GNU),
+# 143/137 (busybox passes on the SIGTERM/SIGKILL that ended the child).
+TIMEOUT_CODES = (124, 137, 143)
+
+
+def _finished(code: int, out: Path) -> tuple[str, str]:
+    """Outcome of an object whose loader exited inside a healthy guest."""
+    if code in TIMEOUT_CODES:
+        return "timeout", f"the loader did not finish within its time limit (exit {code})"
+    if not (out / "programs").is_file():
+        return "vm_crash", f"the loader exited {code} without writing its results"
+    return "ok", ""
+
+
 def guest_script(jobs: list[ObjectJob], per_object_timeout: int, bcf: bool = False) -> str:
     lines = ["cd /job"]
     for k, job in enumerate(jobs):
@@ -209,7 +223,7 @@ def run_jobs(
                 status_file = share / "out" / str(k) / "status"
                 status = status_file.read_text().strip() if status_file.exists() else ""
                 if status.isdigit():
-                    outcomes[k] = ("ok" if status != "124" else "timeout", status)
+                    outcomes[k] = _finished(int(status), share / "out" / str(k))
                     progressed = True
                 elif status == "running":
                     # This object was in the loader when the VM died or was killed.
@@ -272,9 +286,7 @@ def run_jobs_bcf(
         sub = [jobs[k] for k in idx]
         return run_jobs(sub, certs={j: certs[k] for j, k in enumerate(idx)}, **kw)
 
-    return bcfloop.run(
-        len(jobs), one_round, max_rounds=max_rounds, prove_seconds=prove_seconds
-    )
+    return bcfloop.run(len(jobs), one_round, max_rounds=max_rounds, prove_seconds=prove_seconds)
 
 
 def write_result(result: dict[str, Any], raw: str, out_json: Path, out_log: Path) -> None:

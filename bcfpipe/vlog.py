@@ -73,7 +73,8 @@ CATEGORIES: list[tuple[str, str, re.Pattern[str]]] = [
         (
             "unknown_helper",
             "compat_issue",
-            r"unknown func|program of this type cannot use helper|helper call is not allowed",
+            r"unknown func|invalid func unknown#\d+|program of this type cannot use helper"
+            r"|helper call is not allowed",
         ),
         ("kfunc", "compat_issue", r"kernel function|kfunc"),
         ("attach", "compat_issue", r"attach_btf_id|attach to|Invalid name|is not a valid"),

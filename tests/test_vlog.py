@@ -57,6 +57,7 @@ def test_compat_classes() -> None:
         "compat_issue",
     )
     assert vlog.categorize(["unknown func bpf_foo#9999"]) == ("unknown_helper", "compat_issue")
+    assert vlog.categorize(["invalid func unknown#9999"]) == ("unknown_helper", "compat_issue")
     assert (
         vlog.categorize([], "libbpf: legacy map definitions in 'maps' section are not supported")[1]
         == "compat_issue"
@@ -93,3 +94,11 @@ def test_guest_script_marks_running_before_the_loader() -> None:
     loader = script.index("timeout 7 bcfpipe-load -t prog=xdp objs/0/a.o out/0")
     assert running < loader
     assert "if [ ! -f out/0/done ]" in script
+
+
+def test_loader_exit_codes(tmp_path: Path) -> None:
+    assert loadjob._finished(143, tmp_path)[0] == "timeout"  # busybox timeout, SIGTERM
+    assert loadjob._finished(124, tmp_path)[0] == "timeout"
+    assert loadjob._finished(139, tmp_path)[0] == "vm_crash"  # died before writing results
+    (tmp_path / "programs").write_text("1\n")
+    assert loadjob._finished(0, tmp_path) == ("ok", "")
