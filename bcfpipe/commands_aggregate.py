@@ -135,14 +135,26 @@ def register(sub: Any) -> None:
     p.add_argument("--repo", default=".")
     p.add_argument("--config-json", required=True, help="the resolved configuration as JSON")
     p.add_argument("--corpus-objects", required=True, help="folder of <project>/<object>.o")
-    p.add_argument("--source", nargs="*", help="results/sources/<name>.json records")
-    p.add_argument("--patched", nargs="*", help="VARIANT=results/kernel/<v>/patched.json")
-    p.add_argument("--kernel-config", nargs="*", help="VARIANT=results/kernel/<v>/config")
-    p.add_argument("--build-info", nargs="*", help="VARIANT=results/kernel/<v>/build.json")
-    p.add_argument("--initrd", nargs="*", help="VARIANT=guest initramfs")
-    p.add_argument("--bpftool", nargs="*", help="VARIANT=bpftool built for that variant")
+    p.add_argument(
+        "--source", nargs="*", action="extend", help="results/sources/<name>.json records"
+    )
+    p.add_argument(
+        "--patched", nargs="*", action="extend", help="VARIANT=results/kernel/<v>/patched.json"
+    )
+    p.add_argument(
+        "--kernel-config", nargs="*", action="extend", help="VARIANT=results/kernel/<v>/config"
+    )
+    p.add_argument(
+        "--build-info", nargs="*", action="extend", help="VARIANT=results/kernel/<v>/build.json"
+    )
+    p.add_argument("--initrd", nargs="*", action="extend", help="VARIANT=guest initramfs")
+    p.add_argument(
+        "--bpftool", nargs="*", action="extend", help="VARIANT=bpftool built for that variant"
+    )
     p.add_argument("--accel", help="results/host/accel.json")
-    p.add_argument("--compiler", nargs="*", help="corpus compilers whose versions to record")
+    p.add_argument(
+        "--compiler", nargs="*", action="extend", help="corpus compilers whose versions to record"
+    )
     p.add_argument("--qemu", default="qemu-system-x86_64")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_provenance_manifest)
@@ -169,6 +181,11 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("results-readme", help="results/README.md: paper claim → file")
     _common(p)
-    p.add_argument("--file", nargs="*", help=f"KEY=PATH, KEY one of {', '.join(readme.FILE_KEYS)}")
+    p.add_argument(
+        "--file",
+        nargs="*",
+        action="extend",
+        help=f"KEY=PATH, KEY one of {', '.join(readme.FILE_KEYS)}",
+    )
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_results_readme)

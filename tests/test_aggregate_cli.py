@@ -142,3 +142,53 @@ def test_bad_pair_argument_is_a_clear_error(
     )
     assert rc == 1
     assert "--file takes NAME=PATH" in capsys.readouterr().err
+
+
+def test_repeated_key_value_flags_accumulate() -> None:
+    """Rules pass one `--file KEY=PATH` (or `--patched V=PATH`) per item; none may be dropped."""
+    from bcfpipe.cli import build_parser
+
+    args = build_parser().parse_args(
+        [
+            "results-readme",
+            "--index",
+            "i",
+            "--loads",
+            "l",
+            "--variant",
+            "stock",
+            "bcf",
+            "--manifest",
+            "m",
+            "--file",
+            "summary=a.md",
+            "--file",
+            "truth=t.md",
+            "--out",
+            "o",
+        ]
+    )
+    assert args.file == ["summary=a.md", "truth=t.md"]
+    args = build_parser().parse_args(
+        [
+            "provenance-manifest",
+            "--index",
+            "i",
+            "--loads",
+            "l",
+            "--variant",
+            "stock",
+            "bcf",
+            "--config-json",
+            "{}",
+            "--corpus-objects",
+            "c",
+            "--patched",
+            "stock=a.json",
+            "--patched",
+            "bcf=b.json",
+            "--out",
+            "o",
+        ]
+    )
+    assert args.patched == ["stock=a.json", "bcf=b.json"]
