@@ -7,6 +7,7 @@ compiled patterns (results/corpus/objects/patterns/); skipped when the bcf varia
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
-KERNEL = RESULTS / "kernel" / "bcf" / "bzImage"
-INITRD = RESULTS / "guest" / "bcf" / "initramfs.cpio"
+# BCFPIPE_BCF_KERNEL / BCFPIPE_BCF_INITRD point the tests at a development build instead.
+KERNEL = Path(os.environ.get("BCFPIPE_BCF_KERNEL", RESULTS / "kernel" / "bcf" / "bzImage"))
+INITRD = Path(os.environ.get("BCFPIPE_BCF_INITRD", RESULTS / "guest" / "bcf" / "initramfs.cpio"))
 ACCEL = RESULTS / "host" / "accel.json"
 OBJS = RESULTS / "corpus" / "objects" / "patterns"
 
