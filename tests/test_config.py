@@ -21,7 +21,10 @@ def test_empty_config_gets_every_default() -> None:
 def test_shipped_config_is_valid(repo: Any) -> None:
     raw = yaml.safe_load((repo / "config" / "config.yaml").read_text())
     cfg = bcfconfig.validate(raw)
-    assert [v["name"] for v in cfg["kernel"]["variants"]] == ["stock"]
+    variants = cfg["kernel"]["variants"]
+    assert [v["name"] for v in variants] == ["stock", "bcf"]
+    assert [v.get("bcf", False) for v in variants] == [False, True]
+    assert variants[1]["series"] == "bcf"
 
 
 def _walk(schema: dict[str, Any], path: str = "") -> list[tuple[str, dict[str, Any]]]:
