@@ -1,7 +1,8 @@
-"""The bcf kernel variant end to end, from the pipeline's outputs (nothing is built here).
+"""The bcf kernel variant end to end, on kernels the pipeline builds (in the e2e output folder).
 
-Needs results/kernel/bcf/bzImage, results/guest/bcf/initramfs.cpio, results/host/accel.json and the
-compiled patterns (results/corpus/objects/patterns/); skipped when the bcf variant was not built.
+A module fixture asks Snakemake (tests/e2e.py, the same run the other slow tests share) for the
+stock and bcf kernels, guests and the pattern objects these tests load, so CI exercises the real
+series. BCFPIPE_BCF_KERNEL / BCFPIPE_BCF_INITRD point the tests at a development build instead.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ import pytest
 
 from bcfpipe import bcfloop, loadjob
 from bcfpipe.bcf.encoding import condition_hash
+from tests.e2e import OUT, snakemake
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "results"
-# BCFPIPE_BCF_KERNEL / BCFPIPE_BCF_INITRD point the tests at a development build instead.
+RESULTS = OUT / "results"
 KERNEL = Path(os.environ.get("BCFPIPE_BCF_KERNEL", RESULTS / "kernel" / "bcf" / "bzImage"))
 INITRD = Path(os.environ.get("BCFPIPE_BCF_INITRD", RESULTS / "guest" / "bcf" / "initramfs.cpio"))
 ACCEL = RESULTS / "host" / "accel.json"
@@ -44,6 +44,19 @@ UNSAFE = [
     "arsh_feasible_unsafe",
     "uninit_reg_unsafe",
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built() -> None:
+    if "BCFPIPE_BCF_KERNEL" in os.environ:
+        return
+    names = SAFE + UNSAFE + ["masked_index_ok"]
+    targets = [str(RESULTS / f"kernel/{v}/bzImage") for v in ("stock", "bcf")]
+    targets += [str(RESULTS / f"guest/{v}/initramfs.cpio") for v in ("stock", "bcf")]
+    targets += [str(ACCEL)]
+    targets += [str(OBJS / f"clang-19_-O2_{n}.o") for n in names]
+    targets += [str(RESULTS / f"loads/stock/patterns/clang-19_-O2_{n}.json") for n in names]
+    snakemake(*targets)
 
 
 def need(*paths: Path) -> None:
