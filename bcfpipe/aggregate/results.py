@@ -203,7 +203,13 @@ def parse_result(data: dict[str, Any], origin: str) -> ObjectResult:
                 peak_states=p.get("peak_states"),
                 vtime_us=p.get("verification_time_us"),
                 load_ns=p.get("load_ns"),
-                refinements=tuple(_refinement(r, where) for r in p.get("refinements", [])),
+                # Table 2 and Figure 8 describe checked certificates: a refinement whose
+                # condition was refuted or unprovable has no certificate and no check time.
+                refinements=tuple(
+                    _refinement(r, where)
+                    for r in p.get("refinements", [])
+                    if not ("check_ns" in r and r["check_ns"] is None)
+                ),
             )
         )
     return ObjectResult(
