@@ -6,15 +6,20 @@ import argparse
 import json
 import platform
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import build, guest, patch, preflight, source, vm
+from bcfpipe import build, corpus, guest, patch, preflight, source, vm
 from bcfpipe.cli import add_command
 from bcfpipe.errors import PipelineError
-from bcfpipe.fsutil import read_json, sha256_file, write_json_atomic, write_text_atomic
+from bcfpipe.fsutil import (
+    read_json,
+    read_text_or_empty,
+    sha256_file,
+    write_json_atomic,
+    write_text_atomic,
+)
 
 
 def cmd_fetch_source(a: argparse.Namespace) -> None:
@@ -117,11 +122,6 @@ def cmd_build_guest(a: argparse.Namespace) -> None:
     guest.write_cpio(Path(a.out), guest.initramfs_entries(busybox, Path(a.init), bins))
 
 
-def _accel(path: str) -> str:
-    accel: str = read_json(path)["accel"]
-    return accel
-
-
 def boot_check(
     kernel: Path,
     initrd: Path,
@@ -146,7 +146,7 @@ def boot_check(
         found = {}
         for name in ("uname.txt", "prog.txt", "payload.log", "console.log"):
             p = share / name
-            found[name] = p.read_text(errors="replace") if p.exists() else ""
+            found[name] = read_text_or_empty(p)
         return outcome, found
     finally:
         shutil.rmtree(share, ignore_errors=True)
@@ -198,7 +198,7 @@ def cmd_probe_accel(a: argparse.Namespace) -> None:
 
 
 def cmd_boot_check(a: argparse.Namespace) -> None:
-    accel = _accel(a.accel)
+    accel = vm.read_accel(a.accel)
     release = read_json(a.build_info)["release"]
     outcome, found = boot_check(
         Path(a.kernel), Path(a.initrd), Path(a.obj), accel, a.timeout, a.memory, a.qemu, a.scratch
@@ -234,10 +234,10 @@ def cmd_boot_check(a: argparse.Namespace) -> None:
 
 
 def cmd_compile_bpf(a: argparse.Namespace) -> None:
-    cmd = [a.clang, "-O2", "-g", "-target", "bpf", "-c", a.src, "-o", a.out]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise PipelineError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    src = Path(a.src)
+    rec = corpus.compile_object(a.clang, "-O2", src, Path(a.out), src.parent)
+    if not rec["ok"]:
+        raise PipelineError(f"{' '.join(rec['command'])} failed: {rec['error']}")
 
 
 def cmd_preflight(a: argparse.Namespace) -> None:

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import corpus, loadjob, truth
+from bcfpipe import corpus, loadjob, truth, vm
 from bcfpipe.build import run_logged
 from bcfpipe.cli import add_command
 from bcfpipe.errors import PipelineError
@@ -91,7 +91,7 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
     for obj, project, types_json in zip(a.object, a.project, a.types, strict=True):
         types = json.loads(types_json) if types_json else {}
         jobs.append(loadjob.ObjectJob(Path(obj), project, corpus.type_overrides(types, [])))
-    accel = read_json(a.accel)["accel"]
+    accel = vm.read_accel(a.accel)
     run: Any = loadjob.run_jobs
     extra: dict[str, Any] = {}
     if a.bcf:

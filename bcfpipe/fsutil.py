@@ -53,6 +53,12 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
+def read_text_or_empty(path: str | os.PathLike[str]) -> str:
+    """A guest-written file's text, or '' when the guest never wrote it (it may have died first)."""
+    p = Path(path)
+    return p.read_text(errors="replace") if p.exists() else ""
+
+
 def read_json(path: str | os.PathLike[str]) -> Any:
     with open(path) as f:
         return json.load(f)

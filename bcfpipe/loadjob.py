@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe import bcfloop, corpus, vlog, vm
-from bcfpipe.fsutil import write_json_atomic, write_text_atomic
+from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
 
 RESULT_SCHEMA = 1
 VERDICT_ORDER = ("rejected", "compat_issue", "timeout", "vm_crash", "loaded")
@@ -142,14 +142,8 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
     raw = []
     for i in range(max(count, 1 if (out / "0.meta").exists() else 0)):
         meta = read_meta(out / f"{i}.meta")
-        vtext = (
-            (out / f"{i}.vlog").read_text(errors="replace") if (out / f"{i}.vlog").exists() else ""
-        )
-        ltext = (
-            (out / f"{i}.libbpf").read_text(errors="replace")
-            if (out / f"{i}.libbpf").exists()
-            else ""
-        )
+        vtext = read_text_or_empty(out / f"{i}.vlog")
+        ltext = read_text_or_empty(out / f"{i}.libbpf")
         prog = program_result(meta, vtext, ltext)
         if meta.get("bcf"):
             prog["bcf_stats"] = bcfloop.parse_stats(vtext)
@@ -211,17 +205,13 @@ def run_jobs(
                 qemu=qemu,
             )
             walls.append(last.wall_seconds)
-            consoles.append(
-                (share / "console.log").read_text(errors="replace")
-                if (share / "console.log").exists()
-                else ""
-            )
+            consoles.append(read_text_or_empty(share / "console.log"))
             progressed = False
             for k in range(len(jobs)):
                 if k in outcomes:
                     continue
                 status_file = share / "out" / str(k) / "status"
-                status = status_file.read_text().strip() if status_file.exists() else ""
+                status = read_text_or_empty(status_file).strip()
                 if status.isdigit():
                     outcomes[k] = _finished(int(status), share / "out" / str(k))
                     progressed = True

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.errors import PipelineError
+from bcfpipe.fsutil import read_json, read_text_or_empty
 
 PANIC_MARKERS = ("Kernel panic", "BUG: ", "Oops", "general protection fault", "WARNING: CPU")
 
@@ -119,8 +120,8 @@ def run(
         timed_out = True
     wall = round(time.monotonic() - start, 3)
     qemu_out = out.decode(errors="replace").strip()
-    console_text = console.read_text(errors="replace") if console.exists() else ""
-    status = status_file.read_text().strip() if status_file.exists() else ""
+    console_text = read_text_or_empty(console)
+    status = read_text_or_empty(status_file).strip()
     if timed_out:
         return VmOutcome(
             "timeout",
@@ -137,6 +138,12 @@ def run(
         f"; qemu: {qemu_out[-500:]}" if proc.returncode else ""
     )
     return VmOutcome("vm_crash", None, wall, accel, proc.returncode, detail)
+
+
+def read_accel(record: str | os.PathLike[str]) -> str:
+    """The accelerator chosen by the probe (results/host/accel.json)."""
+    accel: str = read_json(record)["accel"]
+    return accel
 
 
 def kvm_usable() -> bool:
