@@ -84,6 +84,8 @@ def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:
 # Exit codes of the guest's `timeout` wrapper when it had to stop the loader: 124 (GNU),
 # 143/137 (busybox passes on the SIGTERM/SIGKILL that ended the child).
 TIMEOUT_CODES = (124, 137, 143)
+# Boots that die before any object's loader started are retried this many times.
+INFRA_RETRIES = 2
 
 
 def _finished(code: int, out: Path) -> tuple[str, str]:
@@ -191,9 +193,10 @@ def run_jobs(
         outcomes: dict[int, tuple[str, str]] = {}
         consoles = []
         boots = 0
+        infra_retries = 0
         walls = []
         last: vm.VmOutcome | None = None
-        while len(outcomes) < len(jobs) and boots < (max_boots or len(jobs) + 1):
+        while len(outcomes) < len(jobs) and boots < (max_boots or len(jobs) + 1 + INFRA_RETRIES):
             boots += 1
             last = vm.run(
                 kernel,
@@ -223,8 +226,14 @@ def run_jobs(
                     )
                     (share / "out" / str(k) / "done").touch()
                     progressed = True
-            if last.status == "ok" or not progressed:
+            if last.status == "ok":
                 break
+            if not progressed:
+                # The guest died before any loader started: the host or the emulator failed, not
+                # an object. Boot again, a bounded number of times, instead of blaming the object.
+                if infra_retries >= INFRA_RETRIES or last.status == "timeout":
+                    break
+                infra_retries += 1
         results = []
         for k, job in enumerate(jobs):
             status, detail = outcomes.get(k, ("vm_crash", last.detail if last else "no boot"))
