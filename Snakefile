@@ -19,6 +19,7 @@ include: "rules/guest.smk"
 include: "rules/corpus.smk"
 include: "rules/load.smk"
 include: "rules/aggregate.smk"
+include: "rules/selftests.smk"
 
 
 rule all:

@@ -62,6 +62,7 @@ def get_final_output():
         + [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
         + [f"{RESULTS}/tables/truth.md"]
         + get_aggregate_output()
+        + get_selftests_output()
     )
 
 

@@ -35,6 +35,7 @@ SAFE = [
     "stack_byte_compose",
     "arsh30_infeasible",
     "uninit_reg_correlated",
+    "pkt_var_off",
 ]
 UNSAFE = [
     "mask_diff_unsafe",
@@ -43,6 +44,7 @@ UNSAFE = [
     "stack_byte_compose_unsafe",
     "arsh_feasible_unsafe",
     "uninit_reg_unsafe",
+    "pkt_var_off_unsafe",
 ]
 
 
