@@ -146,3 +146,17 @@ def test_without_flags_same_as_stock(name: str) -> None:
             b["error_line"],
         )
         assert a["refinements"] == []
+
+
+def test_verifier_selftests_pass_on_bcf_as_on_stock() -> None:
+    """The kernel's test_verifier: every test that passes on stock passes on bcf (no BCF flags)."""
+    if "BCFPIPE_BCF_KERNEL" in os.environ:
+        pytest.skip("runs through the pipeline's own kernels")
+    snakemake(str(RESULTS / "tables" / "selftests.json"))
+    cmp = json.loads((RESULTS / "tables" / "selftests.json").read_text())
+    stock, bcf = cmp["variants"]["stock"], cmp["variants"]["bcf"]
+    assert stock["complete"] and bcf["complete"]
+    # A real run: hundreds of verifier tests pass on the stock guest.
+    assert stock["counts"]["pass"] > 500
+    assert bcf["regressions"] == []
+    assert stock["kernel_warnings"] == bcf["kernel_warnings"] == 0
