@@ -18,8 +18,8 @@ include: "rules/kernel.smk"
 include: "rules/guest.smk"
 include: "rules/corpus.smk"
 include: "rules/load.smk"
-include: "rules/aggregate.smk"
 include: "rules/selftests.smk"
+include: "rules/aggregate.smk"
 
 
 rule all:

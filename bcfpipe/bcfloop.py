@@ -67,6 +67,7 @@ def parse_stats(vlog_text: str) -> list[dict[str, Any]]:
 class ProofRecord:
     kind: str
     insn: int
+    program: str  # the program whose load returned the condition first
     verdict: str
     solve_seconds: float
     round: int
@@ -87,18 +88,34 @@ class ObjectLoop:
     proof_seconds: float = 0.0
 
     def prove_new(
-        self, conditions: list[dict[str, Any]], rnd: int, prover: Prover, limit_s: float
+        self,
+        program: str,
+        conditions: list[dict[str, Any]],
+        rnd: int,
+        prover: Prover,
+        limit_s: float,
     ) -> str:
-        """Prove the conditions of one round; '' to go on, else the final outcome."""
+        """Prove one program's conditions of a round.
+
+        Returns '' when every condition is proved and at least one certificate is new (another
+        round can go further), else the program's final outcome: 'refuted' or 'unprovable'.
+        """
         worst = ""
+        new = False
         for c in conditions:
             key = condition_hash(c["bytes"]).hex()
             if key in self.proofs:
                 rec = self.proofs[key]
-                if rec.verdict == "proved":
-                    # The kernel asked again for a condition it was given a certificate for.
-                    worst = worst or "unprovable"
+                if rec.verdict == "refuted":
+                    worst = "refuted"
+                elif rec.verdict == "proved" and rec.round == rnd:
+                    new = True  # proved this round for another program: sent next round
+                elif worst != "refuted":
+                    # Not proved, or the kernel asked again for a condition whose certificate
+                    # it was given in an earlier round: no further round helps.
+                    worst = "unprovable"
                 continue
+            new = True
             t = time.perf_counter()
             out = prover(c["bytes"], limit_s)
             secs = out.total_s or (time.perf_counter() - t)
@@ -106,6 +123,7 @@ class ObjectLoop:
             rec = ProofRecord(
                 kind=c.get("kind", "range"),
                 insn=int(c.get("insn", -1)),
+                program=program,
                 verdict=out.verdict,
                 solve_seconds=round(secs, 6),
                 round=rnd,
@@ -121,12 +139,13 @@ class ObjectLoop:
                 worst = "refuted"
             elif worst != "refuted":
                 worst = "unprovable"
-        return worst
+        return worst or ("" if new else "unprovable")
 
-    def by_insn(self) -> dict[tuple[str, int], ProofRecord]:
-        out: dict[tuple[str, int], ProofRecord] = {}
+    def by_insn(self) -> dict[tuple[str, str, int], ProofRecord]:
+        """Proofs by (program, kind, instruction): the stats lines of checked refinements."""
+        out: dict[tuple[str, str, int], ProofRecord] = {}
         for rec in self.proofs.values():
-            out.setdefault((rec.kind, rec.insn), rec)
+            out.setdefault((rec.program, rec.kind, rec.insn), rec)
         return out
 
 
@@ -151,7 +170,7 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
                 # reported below, once per condition the kernel returned
                 pending.setdefault((st["kind"], st["insn"]), st)
                 continue
-            rec = recs.get((st["kind"], st["insn"]))
+            rec = recs.get((prog.get("name", ""), st["kind"], st["insn"]))
             refs.append(
                 {
                     "kind": st["kind"],
@@ -249,10 +268,14 @@ def run(
                     loop.outcome = loop.outcome or "unprovable"
                 final[k] = (result, "")
                 continue
-            conds = [c for p in waiting for c in p["bcf_conditions"]]
-            verdict = loop.prove_new(conds, rnd, prover, prove_seconds)
-            if verdict:
-                loop.outcome = verdict
+            # Programs are settled one by one: a refuted program must not keep a sibling of the
+            # same object, whose conditions all proved, from its next round.
+            verdicts = [
+                loop.prove_new(p.get("name", ""), p["bcf_conditions"], rnd, prover, prove_seconds)
+                for p in waiting
+            ]
+            if all(verdicts):
+                loop.outcome = "refuted" if "refuted" in verdicts else "unprovable"
                 final[k] = (result, "")
             elif rnd >= max_rounds:
                 loop.outcome = "round_limit"

@@ -34,13 +34,21 @@ def _results(a: argparse.Namespace) -> ResultSet:
 
 def cmd_provenance_manifest(a: argparse.Namespace) -> None:
     started = time.time()
-    index = read_json(a.index)
-    objects = [
-        str(Path(a.corpus_objects) / project / Path(obj).name)
-        for project, sources in index.get("prog_index", {}).items()
-        for objs in sources.values()
-        for obj in objs
-    ]
+    objects = []
+    for path in a.index:
+        index = read_json(path)
+        # The selftests index names its own objects folder; the corpus index uses corpus_objects.
+        root = index.get("objects_dir")
+        objects += [
+            str(
+                Path(root) / Path(obj).name
+                if root
+                else Path(a.corpus_objects) / project / Path(obj).name
+            )
+            for project, sources in index.get("prog_index", {}).items()
+            for objs in sources.values()
+            for obj in objs
+        ]
     inputs = provenance.inputs(
         sources=a.source or [],
         patched=_pairs(a.patched, "--patched"),
@@ -120,7 +128,9 @@ def cmd_results_readme(a: argparse.Namespace) -> None:
 
 
 def _common(p: argparse.ArgumentParser, manifest: bool = True) -> None:
-    p.add_argument("--index", required=True, help="corpus index.json (lists the objects)")
+    p.add_argument(
+        "--index", nargs="+", required=True, help="corpus index.json files (list the objects)"
+    )
     p.add_argument("--loads", required=True, help="results/loads directory")
     p.add_argument(
         "--variant", nargs="+", required=True, help="configured variants, baseline first"

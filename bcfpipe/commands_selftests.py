@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import selftests
+from bcfpipe import selftest_corpus, selftests
+from bcfpipe.aggregate.results import result_paths
 from bcfpipe.cli import add_command
 from bcfpipe.fsutil import read_json, write_json_atomic, write_text_atomic
 
@@ -49,12 +50,59 @@ def cmd_compare_selftests(a: argparse.Namespace) -> None:
     write_text_atomic(a.out_md, selftests.markdown(cmp))
 
 
+def cmd_selftests_corpus(a: argparse.Namespace) -> None:
+    tree = Path(read_json(a.patched)["tree"])
+    out = Path(a.out)
+    index = selftest_corpus.build(
+        tree,
+        Path(a.include),
+        out,
+        a.glob,
+        a.compiler,
+        a.opts.split(","),
+        progress=lambda m: print(m, flush=True),
+    )
+    write_json_atomic(out / "index.json", index)
+    c = index["counts"]
+    print(f"selftests: {c['objects']} objects built, {c['compile_failures']} did not build")
+
+
+def cmd_selftests_expectations(a: argparse.Namespace) -> None:
+    index = read_json(a.index)
+    paths = result_paths(a.index, a.loads, a.variant)
+    report = selftest_corpus.expectation_report(index, (read_json(p) for p in paths))
+    write_json_atomic(a.out_json, report)
+    write_text_atomic(a.out_md, selftest_corpus.expectation_markdown(report, index))
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
     p = add_command(sub, "build-selftests", cmd_build_selftests, "build a static test_verifier")
     p.add_argument("--patched", required=True)
     p.add_argument("--libbpf", required=True)
     p.add_argument("--include", required=True)
     p.add_argument("--out", required=True)
+
+    p = add_command(
+        sub, "selftests-corpus", cmd_selftests_corpus, "compile the tree's BPF selftest programs"
+    )
+    p.add_argument("--patched", required=True)
+    p.add_argument("--include", required=True)
+    p.add_argument("--glob", nargs="+", required=True)
+    p.add_argument("--compiler", nargs="+", required=True)
+    p.add_argument("--opts", required=True, help="comma-separated levels: --opts=-O1,-O2")
+    p.add_argument("--out", required=True)
+
+    p = add_command(
+        sub,
+        "selftests-expectations",
+        cmd_selftests_expectations,
+        "verdicts on the selftest programs against their annotations",
+    )
+    p.add_argument("--index", required=True)
+    p.add_argument("--loads", required=True)
+    p.add_argument("--variant", nargs="+", required=True)
+    p.add_argument("--out-json", required=True)
+    p.add_argument("--out-md", required=True)
 
     p = add_command(sub, "run-selftests", cmd_run_selftests, "run test_verifier in the guest")
     p.add_argument("--variant", required=True)

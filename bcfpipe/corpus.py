@@ -103,7 +103,12 @@ def compile_object(compiler: str, opt: str, src: Path, out: Path, include: Path)
     """Compile one variant; a failure is recorded (not raised) so the corpus shows what did not
     build and why, instead of silently dropping it."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    cmd = compile_command(compiler, opt, src, out, include)
+    return run_compiler(compile_command(compiler, opt, src, out, include), out)
+
+
+def run_compiler(cmd: list[str], out: Path) -> dict[str, Any]:
+    """Run one compile command for ``out``; a failure is a record with its first error line."""
+    compiler = cmd[0]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except FileNotFoundError:

@@ -11,7 +11,7 @@ AGG_VARIANTS = sorted(VARIANTS, key=lambda v: (v != "stock", list(VARIANTS).inde
 CORPUS_OBJECTS = CORPUS["prebuilt"] or f"{CORPUS_OUT}/objects"
 # A param, so a new commit (or a tree turning dirty) regenerates the manifest and what names it.
 WORKFLOW_STATE = (lambda s: f"{s['commit']} dirty={s['dirty']}")(bcfprov.git_state(BASE))
-AGG_ARGS = f"--index {{input.index}} --loads {RESULTS}/loads --variant {' '.join(AGG_VARIANTS)}"
+AGG_ARGS = f"--index {{input.index}} {{input.st_index}} --loads {RESULTS}/loads --variant {' '.join(AGG_VARIANTS)}"
 VARIANT_TABLES = ("summary", "unique_rejections", "categories", "divergence")
 
 
@@ -19,7 +19,7 @@ report: "../report/workflow.rst"
 
 
 def get_all_results(wildcards):
-    return [r for v in AGG_VARIANTS for r in load_results(v)]
+    return [r for v in AGG_VARIANTS for r in load_results(v) + selftest_results(v)]
 
 
 def pairs(flag, template):
@@ -38,6 +38,7 @@ def table_report(stem, caption, category, subcategory=None):
 rule provenance_manifest:
     input:
         index=rules.corpus_index.output.index,
+        st_index=selftest_index,
         results=get_all_results,
         objects=[path for _, _, path, _ in OBJECTS],
         sources=sorted({f"{RESULTS}/sources/{v['source']}.json" for v in VARIANTS.values()}),
@@ -75,7 +76,8 @@ rule provenance_manifest:
 rule tables_variant:
     input:
         index=rules.corpus_index.output.index,
-        results=lambda wc: load_results(wc.variant),
+        st_index=selftest_index,
+        results=lambda wc: load_results(wc.variant) + selftest_results(wc.variant),
         manifest=MANIFEST,
     output:
         summary=table_report(f"{TABLES}/{{variant}}/summary", "summary", "Tables", "{variant}"),
@@ -92,7 +94,7 @@ rule tables_variant:
     log:
         f"{RESULTS}/logs/tables_variant/{{variant}}.log",
     shell:
-        "{BCFPIPE} aggregate-variant --index {input.index} --loads {RESULTS}/loads "
+        "{BCFPIPE} aggregate-variant --index {input.index} {input.st_index} --loads {RESULTS}/loads "
         "--variant {wildcards.variant} --manifest {input.manifest} "
         "--out-dir {TABLES}/{wildcards.variant} > {log} 2>&1"
 
@@ -100,6 +102,7 @@ rule tables_variant:
 rule compare_variants:
     input:
         index=rules.corpus_index.output.index,
+        st_index=selftest_index,
         results=get_all_results,
         manifest=MANIFEST,
     output:
@@ -115,6 +118,7 @@ rule compare_variants:
 rule paper_tables:
     input:
         index=rules.corpus_index.output.index,
+        st_index=selftest_index,
         results=get_all_results,
         manifest=MANIFEST,
     output:
@@ -132,6 +136,7 @@ rule paper_tables:
 rule paper_figures:
     input:
         index=rules.corpus_index.output.index,
+        st_index=selftest_index,
         results=get_all_results,
         manifest=MANIFEST,
     output:
@@ -160,6 +165,7 @@ def get_aggregate_output():
 rule results_readme:
     input:
         index=rules.corpus_index.output.index,
+        st_index=selftest_index,
         results=get_all_results,
         manifest=MANIFEST,
         summary=f"{TABLES}/{AGG_VARIANTS[0]}/summary.md",

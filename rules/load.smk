@@ -2,6 +2,8 @@ LOAD = config["load"]
 
 
 def get_object_path(wildcards):
+    if ST_ON and wildcards.project == bcfselftests.PROJECT:
+        return f"{checkpoints.selftests_corpus.get().output[0]}/objects/{wildcards.object}.o"
     key = (wildcards.project, wildcards.object)
     if key not in OBJECT_INFO:
         raise WorkflowError(f"{wildcards.project}/{wildcards.object} is not an object of the corpus")
@@ -9,6 +11,8 @@ def get_object_path(wildcards):
 
 
 def get_object_types(wildcards):
+    if ST_ON and wildcards.project == bcfselftests.PROJECT:
+        return ""  # section names say it
     types = OBJECT_INFO[(wildcards.project, wildcards.object)][1]
     return json.dumps(types, sort_keys=True) if types else ""
 

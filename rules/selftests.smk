@@ -1,12 +1,54 @@
-# The kernel's verifier selftests per variant (bcfpipe/selftests.py): a patched verifier must pass
-# what the stock one passes.
+# The kernel's own tests: test_verifier per variant (bcfpipe/selftests.py: a patched verifier must
+# pass what the stock one passes), and the selftest BPF programs as corpus project 'selftests'
+# (bcfpipe/selftest_corpus.py), known only once the tree is unpacked: a checkpoint.
+from bcfpipe import selftest_corpus as bcfselftests
+
 SELFTESTS = config["selftests"]
+ST_CORPUS = CORPUS["selftests"]
+ST_ON = ST_CORPUS["enabled"] and not CORPUS["prebuilt"]
+ST_DIR = f"{CORPUS_OUT}/selftests"
+
+
+checkpoint selftests_corpus:
+    input:
+        patched=f"{RESULTS}/kernel/{first_variant()}/patched.json",
+        include=rules.corpus_headers.output,
+    output:
+        directory(ST_DIR),
+    log:
+        f"{RESULTS}/logs/selftests_corpus.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/selftests_corpus.tsv"
+    params:
+        globs=" ".join(f"'{g}'" for g in ST_CORPUS["globs"]),
+        compilers=" ".join(ST_CORPUS["compilers"]),
+        opts=",".join(ST_CORPUS["opt_levels"]),
+    shell:
+        "{BCFPIPE} selftests-corpus --patched {input.patched} --include {input.include} "
+        "--glob {params.globs} --compiler {params.compilers} --opts={params.opts} --out {output} "
+        "> {log} " + TEE
+
+
+def selftest_index(wildcards=None):
+    """The selftests' index (after the checkpoint), or nothing when the project is off."""
+    if not ST_ON:
+        return []
+    return [f"{checkpoints.selftests_corpus.get().output[0]}/index.json"]
+
+
+def selftest_results(variant):
+    if not ST_ON:
+        return []
+    index = json.loads(Path(selftest_index()[0]).read_text())
+    return [
+        f"{RESULTS}/loads/{variant}/{bcfselftests.PROJECT}/{o}.json"
+        for o in bcfselftests.object_names(index)
+    ]
 
 
 def get_selftests_output():
-    if not SELFTESTS["test_verifier"]:
-        return []
-    return [f"{RESULTS}/tables/selftests.md"]
+    out = [f"{RESULTS}/tables/selftests.md"] if SELFTESTS["test_verifier"] else []
+    return out + ([f"{RESULTS}/tables/selftests_expectations.md"] if ST_ON else [])
 
 
 rule build_selftests:
@@ -64,3 +106,19 @@ rule compare_selftests:
     shell:
         "{BCFPIPE} compare-selftests --baseline {params.baseline} {params.results} "
         "--out-json {output.json} --out-md {output.md} > {log} 2>&1"
+
+
+rule selftests_expectations:
+    input:
+        index=selftest_index,
+        results=lambda wc: [r for v in VARIANTS for r in selftest_results(v)],
+    output:
+        json=f"{RESULTS}/tables/selftests_expectations.json",
+        md=f"{RESULTS}/tables/selftests_expectations.md",
+    log:
+        f"{RESULTS}/logs/selftests_expectations.log",
+    params:
+        variants=" ".join(VARIANTS),
+    shell:
+        "{BCFPIPE} selftests-expectations --index {input.index} --loads {RESULTS}/loads "
+        "--variant {params.variants} --out-json {output.json} --out-md {output.md} > {log} 2>&1"

@@ -178,3 +178,40 @@ def test_guest_script_and_condition_collection(tmp_path: Path) -> None:
     (out / "0.meta").write_text("stage=load\nname=p\nerr=0\n")
     [p], _ = loadjob.collect(out, job)
     assert "bcf_conditions" not in p and "bcf_stats" not in p
+
+
+def test_refuted_program_does_not_stop_its_sibling() -> None:
+    """Two programs of one object: one refuted, one provable; the provable one is accepted."""
+
+    def named(name: str, p: dict[str, Any]) -> dict[str, Any]:
+        return dict(p, name=name)
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        bad = named("bad", prog(bcfloop.ENOKEY, [COND_B], STATS_PENDING, "rejected"))
+        if condition_hash(COND_A).hex() in certs[0]:
+            good = named("good", prog(0, [], STATS_CHECKED, "loaded"))
+        else:
+            good = named("good", prog(bcfloop.ENOKEY, [COND_A], STATS_PENDING, "rejected"))
+        return [({"verdict": "rejected", "programs": [good, bad]}, "log")]
+
+    prover = fake_prover({COND_A: "proved", COND_B: "refuted"})
+    [(res, _)] = bcfloop.run(1, run_round, prover=prover)
+    good, bad = res["programs"]
+    assert good["verdict"] == "loaded"
+    # The checked refinement of 'good' is matched to its own proof (same insn as 'bad's).
+    assert good["refinements"][0]["checked"] and good["refinements"][0]["round"] == 1
+    assert bad["verdict"] == "rejected" and bad["refinements"][0]["verdict"] == "refuted"
+    assert res["bcf"]["rounds"] == 2 and res["bcf"]["outcome"] == "refuted"
+
+
+def test_condition_asked_again_after_its_certificate_is_unprovable() -> None:
+    rounds = []
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        rounds.append(1)
+        return [(result(prog(bcfloop.ENOKEY, [COND_A], STATS_PENDING, "rejected")), "log")]
+
+    [(res, _)] = bcfloop.run(1, run_round, prover=fake_prover({COND_A: "proved"}))
+    assert len(rounds) == 2
+    assert res["bcf"]["outcome"] == "unprovable"
+    assert res["programs"][0]["verdict"] == "rejected"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,22 +263,29 @@ def bcf_variants(results: ResultSet, configured: Iterable[str]) -> list[str]:
 
 
 def result_paths(
-    index_path: str | os.PathLike[str], loads: str | os.PathLike[str], variants: Iterable[str]
+    index_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    loads: str | os.PathLike[str],
+    variants: Iterable[str],
 ) -> list[str]:
-    """Result files of every corpus object for ``variants``, as the corpus index lists them.
+    """Result files of every corpus object for ``variants``, as the corpus indexes list them.
 
-    The index, not a directory listing, decides: results of objects no longer in the corpus
-    (another compiler list, say) must not be counted. Rules pass this instead of every path
-    because a shell command line is limited to 128 KiB.
+    The indexes (the project's corpus, the kernel selftests), not a directory listing, decide:
+    results of objects no longer in the corpus (another compiler list, say) must not be counted.
+    Rules pass this instead of every path because a shell command line is limited to 128 KiB.
     """
-    with open(index_path) as f:
-        index = json.load(f)
-    objects = [
-        (project, Path(obj).name)
-        for project, sources in index.get("prog_index", {}).items()
-        for variants_of_source in sources.values()
-        for obj in variants_of_source
-    ]
+    if isinstance(index_paths, (str, os.PathLike)):
+        index_paths = [index_paths]
+    objects = []
+    for index_path in index_paths:
+        with open(index_path) as f:
+            index = json.load(f)
+        objects += [
+            (project, Path(obj).name)
+            for project, sources in index.get("prog_index", {}).items()
+            for variants_of_source in sources.values()
+            for obj in variants_of_source
+        ]
+    index_path = ", ".join(os.fspath(p) for p in index_paths)
     paths, missing = [], []
     for v in variants:
         found: list[str] = []
@@ -294,7 +301,7 @@ def result_paths(
             missing += lost
     if missing:
         raise PipelineError(
-            f"{len(missing)} results listed by {os.fspath(index_path)} are missing, e.g. "
+            f"{len(missing)} results listed by {index_path} are missing, e.g. "
             f"{', '.join(missing[:3])}; run their load jobs (snakemake plans them) first"
         )
     return paths
