@@ -1,5 +1,6 @@
 import json
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -42,6 +43,19 @@ def get_series_files(wildcards):
     if not series:
         return []
     return bcfpatch.series_files(BASE / "patches" / "linux" / series)
+
+
+def get_patch_tree(wildcards):
+    """The unpacked tree of the source that holds the variant's patch sets (none: [])."""
+    src = VARIANTS[wildcards.variant]["patch_source"]
+    return [f"{RESULTS}/sources/{src}.tree.json"] if src else []
+
+
+def get_patch_set_args(wildcards):
+    v = VARIANTS[wildcards.variant]
+    if not v["patch_source"]:
+        return ""
+    return bcfpatch.patch_set_args(f"{RESULTS}/sources/{v['patch_source']}.tree.json", v)
 
 
 def get_fragments(wildcards):
