@@ -90,12 +90,21 @@ def _format_patches(kernel: Path, base: str, out: Path, edits: list[tuple[str, A
         edit(work)
         commit_all(work, msg)
     out.mkdir(parents=True, exist_ok=True)
-    git(work, "format-patch", "-q", "--cover-letter" if out.name != SETS[4] else "--no-numbered",
-        "-o", str(out), f"{base}..HEAD")
+    git(
+        work,
+        "format-patch",
+        "-q",
+        "--cover-letter" if out.name != SETS[4] else "--no-numbered",
+        "-o",
+        str(out),
+        f"{base}..HEAD",
+    )
     shutil.rmtree(work)
 
 
-def make_bcf(root: Path, kernel: Path, base: str, objects: dict[str, list[str]]) -> tuple[Path, str]:
+def make_bcf(
+    root: Path, kernel: Path, base: str, objects: dict[str, list[str]]
+) -> tuple[Path, str]:
     b = root / "BCF"
     pk = b / "patches-kernel"
 
@@ -140,7 +149,9 @@ def make_bcf(root: Path, kernel: Path, base: str, objects: dict[str, list[str]])
             [
                 (
                     "bpftool: Add bcf support",
-                    replace("tools/bpf/bpftool/main.c", "/* options */", "/* options: -P prover */"),
+                    replace(
+                        "tools/bpf/bpftool/main.c", "/* options */", "/* options: -P prover */"
+                    ),
                 )
             ],
         ),
@@ -167,8 +178,8 @@ def make_bcf(root: Path, kernel: Path, base: str, objects: dict[str, list[str]])
         "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
         "Subject: [PATCH] proof: Add bcf proof format support\n\n---\n"
         "diff --git a/src/main.c b/src/main.c\n--- a/src/main.c\n+++ b/src/main.c\n"
-        "@@ -1,3 +1,3 @@\n #include <stdio.h>\n-#define FORMATS \"+ cpc\\n+ lfsc\\n\"\n"
-        "+#define FORMATS \"+ cpc\\n+ lfsc\\n+ bcf\\n\"\n int main(void) { return 0 * printf(FORMATS); }\n"
+        '@@ -1,3 +1,3 @@\n #include <stdio.h>\n-#define FORMATS "+ cpc\\n+ lfsc\\n"\n'
+        '+#define FORMATS "+ cpc\\n+ lfsc\\n+ bcf\\n"\n int main(void) { return 0 * printf(FORMATS); }\n'
     )
     progs = b / "bpf-progs"
     index: dict[str, dict[str, list[str]]] = {}
@@ -179,8 +190,17 @@ def make_bcf(root: Path, kernel: Path, base: str, objects: dict[str, list[str]])
             src_name = name.split("_", 2)[2]
             index.setdefault(project, {}).setdefault(src_name, []).append(name)
             subprocess.run(
-                [clang(), "-O2", "-g", "-target", "bpf", "-c", str(REPO / "guest" / "trivial.bpf.c"),
-                 "-o", str(progs / project / name)],
+                [
+                    clang(),
+                    "-O2",
+                    "-g",
+                    "-target",
+                    "bpf",
+                    "-c",
+                    str(REPO / "guest" / "trivial.bpf.c"),
+                    "-o",
+                    str(progs / project / name),
+                ],
                 check=True,
             )
             types[name] = "socket" if project == "collected" else None
@@ -208,7 +228,7 @@ def make_cvc5(root: Path) -> tuple[Path, str]:
     )
     # The real configure.sh makes build/ with a Makefile; so does this one, and records its args.
     (c / "configure.sh").write_text(
-        "#!/bin/sh\nset -e\nmkdir -p build/bin\necho \"$@\" > build/configure-args\n"
+        '#!/bin/sh\nset -e\nmkdir -p build/bin\necho "$@" > build/configure-args\n'
         "printf 'bin/cvc5: ../src/main.c\\n\\tgcc -static -O1 -o bin/cvc5 ../src/main.c\\n' "
         "> build/Makefile\n"
     )
