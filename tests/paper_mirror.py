@@ -179,7 +179,8 @@ def make_bcf(
         "Subject: [PATCH] proof: Add bcf proof format support\n\n---\n"
         "diff --git a/src/main.c b/src/main.c\n--- a/src/main.c\n+++ b/src/main.c\n"
         '@@ -1,3 +1,3 @@\n #include <stdio.h>\n-#define FORMATS "+ cpc\\n+ lfsc\\n"\n'
-        '+#define FORMATS "+ cpc\\n+ lfsc\\n+ bcf\\n"\n int main(void) { return 0 * printf(FORMATS); }\n'
+        '+#define FORMATS "+ cpc\\n+ lfsc\\n+ bcf\\n"\n'
+        " int main(void) { return 0 * printf(FORMATS); }\n"
     )
     progs = b / "bpf-progs"
     index: dict[str, dict[str, list[str]]] = {}

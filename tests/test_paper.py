@@ -22,7 +22,7 @@ from bcfpipe import patch, solver, source
 from bcfpipe.errors import PipelineError
 
 sys.path.insert(0, str(Path(__file__).parent))
-import paper_mirror as pm  # noqa: E402
+import paper_mirror as pm
 
 REPO = Path(__file__).resolve().parent.parent
 
