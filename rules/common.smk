@@ -80,11 +80,17 @@ def get_final_output():
 
 
 def get_kick_tires_output():
+    wanted = set(config["corpus"]["kick_tires"])
+    missing = wanted - {f"{p}/{o}" for p, o, _, _ in get_objects()}
+    if missing:
+        print(
+            f"bcfpipe: corpus.kick_tires names objects the corpus does not have: "
+            f"{', '.join(sorted(missing))}",
+            file=sys.stderr,
+        )
     return [f"{RESULTS}/host/preflight.json"] + [
         f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS
-    ] + [
-        r for v in VARIANTS for r in load_results(v, set(config["corpus"]["kick_tires"]))
-    ]
+    ] + [r for v in VARIANTS for r in load_results(v, wanted)]
 
 
 onstart:

@@ -263,3 +263,18 @@ def test_a_solver_without_the_bcf_format_is_refused(tmp_path: Path) -> None:
     subprocess.run(["gcc", "-static", "-o", str(fake), str(src)], check=True)
     with pytest.raises(PipelineError, match="solver patch did not take effect"):
         solver.check_binary(fake, "+ bcf")
+
+
+def test_a_fetched_commit_is_reused_without_the_network(mirrors: Any, tmp_path: Path) -> None:
+    path, commit = mirrors["cvc5"]
+    spec = {"provider": "git", "url": f"file://{path}", "commit": commit}
+    first = source.fetch("cvc5", spec, tmp_path)
+    again = source.fetch("cvc5", spec | {"url": f"file://{tmp_path}/gone"}, tmp_path)
+    assert first["file"] == again["file"] and again["commit"] == commit
+
+
+def test_the_default_sources_fetch_spec_did_not_change() -> None:
+    """New source keys at their defaults stay out of the fetch rule's params (no re-fetch)."""
+    cfg = bcfconfig.validate(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
+    spec = bcfconfig.fetch_spec(cfg["sources"]["linux-6.12-debian"])
+    assert set(spec) == {"provider", "package", "suite", "version", "tarball", "url", "sha256"}
