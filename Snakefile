@@ -15,6 +15,7 @@ configfile: "config/config.yaml"
 include: "rules/common.smk"
 include: "rules/fetch.smk"
 include: "rules/kernel.smk"
+include: "rules/tools.smk"
 include: "rules/guest.smk"
 include: "rules/corpus.smk"
 include: "rules/load.smk"
@@ -22,12 +23,14 @@ include: "rules/selftests.smk"
 include: "rules/aggregate.smk"
 
 
+# Input functions: with a corpus imported from a fetched tree (config/paper.yaml), the objects
+# are known only after the corpus_index checkpoint.
 rule all:
     input:
-        get_final_output(),
+        lambda wc: get_final_output(),
     default_target: True
 
 
 rule kick_tires:
     input:
-        get_kick_tires_output(),
+        lambda wc: get_kick_tires_output(),

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import build, corpus, guest, patch, preflight, source, vm
+from bcfpipe import build, corpus, guest, patch, preflight, solver, source, vm
 from bcfpipe.cli import add_command
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import (
@@ -35,15 +35,37 @@ def cmd_unpack_source(a: argparse.Namespace) -> None:
     )
 
 
+def patch_sets_hint(patch_src: dict[str, Any], kernel_src: dict[str, Any]) -> str:
+    """What to do when a patch set from another repository does not apply to the kernel."""
+    return (
+        f"The patch sets come from {patch_src.get('url') or patch_src.get('file')} at "
+        f"{patch_src.get('commit') or patch_src.get('sha256') or '?'} and are applied to "
+        f"source '{kernel_src.get('name')}' at "
+        f"{kernel_src.get('commit') or kernel_src.get('version') or kernel_src.get('sha256')}. "
+        f"They were written for one base commit: keep the pair pinned in config/paper.yaml "
+        f"(docs/paper.md, 'When a download or a patch fails'); if you moved either commit, "
+        f"move it back or pick the base commit the patch repository's README names."
+    )
+
+
 def cmd_patch_tree(a: argparse.Namespace) -> None:
     unpacked = read_json(a.source)
-    entries = patch.read_series(Path(a.series)) if a.series else []
+    hint = "Refresh the patch against this source tree (or fix its order in 'series')."
+    series_dir = Path(a.series) if a.series else None
+    if a.patch_tree:
+        patch_src = read_json(a.patch_tree)
+        entries = patch.read_patch_sets(
+            Path(patch_src["tree"]),
+            a.patch_set,
+            a.patch_skip,
+            where=f"kernel variant {a.variant}, patch_sets of source "
+            f"'{patch_src['source'].get('name')}'",
+        )
+        hint = patch_sets_hint(patch_src["source"], unpacked["source"])
+    else:
+        entries = patch.read_series(series_dir) if series_dir else []
     record = patch.apply_series(
-        Path(unpacked["tree"]),
-        Path(a.tree),
-        entries,
-        Path(a.state),
-        Path(a.series) if a.series else None,
+        Path(unpacked["tree"]), Path(a.tree), entries, Path(a.state), series_dir, hint=hint
     )
     write_json_atomic(
         a.out,
@@ -103,6 +125,31 @@ def cmd_build_tools(a: argparse.Namespace) -> None:
         shutil.rmtree(out_inc)
     shutil.copytree(inc, out_inc)
     shutil.copyfile(lib, a.libbpf)
+
+
+def cmd_build_cvc5(a: argparse.Namespace) -> None:
+    src = read_json(a.source)
+    patch_src = read_json(a.patch_tree) if a.patch_tree else None
+    hint = (
+        patch_sets_hint(patch_src["source"], src["source"]).replace("patch sets", "solver patch")
+        if patch_src
+        else ""
+    )
+    record = solver.build(
+        Path(src["tree"]),
+        Path(patch_src["tree"]) if patch_src else None,
+        a.patch,
+        Path(a.work),
+        a.configure_arg,
+        a.jobs,
+        a.require_help,
+        Path(a.out),
+        hint=hint,
+    )
+    record["source"] = src["source"]
+    record["patch_source"] = patch_src["source"] if patch_src else None
+    write_json_atomic(a.info, record)
+    print(f"cvc5 built: {a.out} (sha256 {record['binary_sha256']})")
 
 
 def cmd_build_guest(a: argparse.Namespace) -> None:
@@ -267,6 +314,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--variant", required=True)
     p.add_argument("--source", required=True, help="unpack-source record")
     p.add_argument("--series", default="", help="series folder ('' = none)")
+    p.add_argument("--patch-tree", default="", help="unpack-source record of the patch sets' tree")
+    p.add_argument("--patch-set", action="append", default=[], help="folder in --patch-tree")
+    p.add_argument("--patch-skip", action="append", default=[], help="file glob to leave out")
     p.add_argument("--tree", required=True)
     p.add_argument("--state", required=True)
     p.add_argument("--out", required=True)
@@ -295,6 +345,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--bpftool", required=True)
     p.add_argument("--include", required=True)
     p.add_argument("--libbpf", required=True)
+
+    p = add("build-cvc5", cmd_build_cvc5, "patch and build a static cvc5 for the guest")
+    p.add_argument("--source", required=True, help="unpack-source record of the cvc5 tree")
+    p.add_argument("--patch-tree", default="", help="unpack-source record of the patches' tree")
+    p.add_argument("--patch", action="append", default=[], help="patch file in --patch-tree")
+    p.add_argument("--configure-arg", action="append", default=[])
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--require-help", default="+ bcf")
+    p.add_argument("--work", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--info", required=True)
 
     p = add("build-guest", cmd_build_guest, "write the guest initramfs")
     p.add_argument("--busybox", required=True)

@@ -64,6 +64,21 @@ def cmd_corpus_index(a: argparse.Namespace) -> None:
     print(json.dumps(index["counts"]))
 
 
+def cmd_corpus_import(a: argparse.Namespace) -> None:
+    tree = Path(read_json(a.tree)["tree"])
+    root = tree / a.dir
+    if not root.is_dir():
+        raise PipelineError(
+            f"the fetched tree {tree} has no corpus folder '{a.dir}' (corpus.import_dir); "
+            f"folders there: {', '.join(sorted(p.name for p in tree.iterdir() if p.is_dir()))}"
+        )
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    index = corpus.import_tree(root, out)
+    write_json_atomic(out / "index.json", index)
+    print(json.dumps(index["counts"]))
+
+
 def cmd_build_loader(a: argparse.Namespace) -> None:
     run_logged(
         [
@@ -90,11 +105,20 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
     jobs = []
     for obj, project, types_json in zip(a.object, a.project, a.types, strict=True):
         types = json.loads(types_json) if types_json else {}
-        jobs.append(loadjob.ObjectJob(Path(obj), project, corpus.type_overrides(types, [])))
+        jobs.append(
+            loadjob.ObjectJob(
+                Path(obj),
+                project,
+                corpus.type_overrides(types, []),
+                prog_type=corpus.object_type(types),
+            )
+        )
     accel = vm.read_accel(a.accel)
     run: Any = loadjob.run_jobs
     extra: dict[str, Any] = {}
-    if a.bcf:
+    if a.loader == "bpftool":
+        extra = {"loader": "bpftool", "prover": a.prover}
+    elif a.bcf:
         run = loadjob.run_jobs_bcf
         extra = {"max_rounds": a.bcf_rounds, "prove_seconds": a.bcf_prove_seconds}
     results = run(
@@ -148,6 +172,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--object", nargs="*", default=[])
     p.add_argument("--out", required=True)
 
+    p = add("corpus-import", cmd_corpus_import, "import a prebuilt corpus from a fetched tree")
+    p.add_argument("--tree", required=True, help="unpack-source record of the tree")
+    p.add_argument("--dir", default="bpf-progs", help="corpus folder inside the tree")
+    p.add_argument("--out", required=True)
+
     p = add("build-loader", cmd_build_loader, "build the static guest loader")
     for arg in ("--src", "--include", "--libbpf", "--out"):
         p.add_argument(arg, required=True)
@@ -168,6 +197,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--qemu", default="qemu-system-x86_64")
     p.add_argument("--scratch", default="")
     p.add_argument("--bcf", action="store_true", help="BCF kernel: run the certificate loop")
+    p.add_argument(
+        "--loader",
+        choices=["bcfpipe-load", "bpftool"],
+        default="bcfpipe-load",
+        help="bpftool: the paper's loop (bpftool -d prog loadall) in the guest",
+    )
+    p.add_argument("--prover", action="store_true", help="(bpftool) pass -P with the guest's cvc5")
     p.add_argument("--bcf-rounds", type=int, default=4)
     p.add_argument("--bcf-prove-seconds", type=float, default=60.0)
 

@@ -124,6 +124,29 @@ def _cross_check(cfg: dict[str, Any], origin: str) -> None:
                 f"  {where}.series: no file patches/linux/{v['series']}/series; create it or "
                 f"set series to '' for an unpatched kernel"
             )
+        if v["patch_sets"] and not v["patch_source"]:
+            problems.append(
+                f"  {where}.patch_source: patch_sets need the source whose tree holds them"
+            )
+        if v["patch_source"]:
+            if v["patch_source"] not in cfg["sources"]:
+                problems.append(
+                    f"  {where}.patch_source: '{v['patch_source']}' is not a key of 'sources' "
+                    f"(known: {', '.join(sorted(cfg['sources']))})"
+                )
+            if not v["patch_sets"]:
+                problems.append(
+                    f"  {where}.patch_sets: name the folders of {v['patch_source']} to apply"
+                )
+            if v["series"]:
+                problems.append(
+                    f"  {where}.series: a variant takes either a series or patch_sets, not both"
+                )
+        if v["loader"] == "bpftool" and v["bcf"] and not cfg["tools"]["cvc5"]["source"]:
+            problems.append(
+                f"  {where}.loader: the paper's bpftool loop with bcf needs the solver in the "
+                f"guest: set tools.cvc5.source (see config/paper.yaml)"
+            )
         for frag in v["fragments"]:
             if not (FRAGMENT_ROOT / f"{frag}.config").is_file():
                 known = ", ".join(sorted(p.stem for p in FRAGMENT_ROOT.glob("*.config")))
@@ -131,7 +154,34 @@ def _cross_check(cfg: dict[str, Any], origin: str) -> None:
                     f"  {where}.fragments: config/kernel/{frag}.config does not exist "
                     f"(available: {known})"
                 )
+    cvc5 = cfg["tools"]["cvc5"]
+    for key in ("source", "patch_source"):
+        if cvc5[key] and cvc5[key] not in cfg["sources"]:
+            problems.append(
+                f"  tools.cvc5.{key}: '{cvc5[key]}' is not a key of 'sources' "
+                f"(known: {', '.join(sorted(cfg['sources']))})"
+            )
+    if cvc5["patches"] and not cvc5["patch_source"]:
+        problems.append(
+            "  tools.cvc5.patch_source: the patches need the source whose tree holds them"
+        )
+    imp = cfg["corpus"]["import_source"]
+    if imp and imp not in cfg["sources"]:
+        problems.append(
+            f"  corpus.import_source: '{imp}' is not a key of 'sources' "
+            f"(known: {', '.join(sorted(cfg['sources']))})"
+        )
+    if imp and cfg["corpus"]["prebuilt"]:
+        problems.append("  corpus.prebuilt: set either prebuilt or import_source, not both")
     for name, src in cfg["sources"].items():
+        if src["provider"] == "git":
+            if not src.get("url"):
+                problems.append(f"  sources.{name}.url: a 'git' source needs the repository url")
+            if not src.get("commit"):
+                problems.append(
+                    f"  sources.{name}.commit: a 'git' source is pinned by its full 40-hex-digit "
+                    f"commit id"
+                )
         if src["provider"] == "url":
             if not src.get("url"):
                 problems.append(f"  sources.{name}.url: a 'url' source needs its url")
@@ -142,6 +192,16 @@ def _cross_check(cfg: dict[str, Any], origin: str) -> None:
                 )
     if problems:
         raise PipelineError(f"invalid configuration in {origin}:\n" + "\n".join(problems))
+
+
+# Source keys added after runs existed: left out of the fetch rule's spec while they hold their
+# default, so adding them did not make Snakemake re-fetch (and rebuild) every existing source.
+LATE_SOURCE_DEFAULTS: dict[str, Any] = {"commit": "", "expect": ["Makefile"]}
+
+
+def fetch_spec(src: dict[str, Any]) -> dict[str, Any]:
+    """What the fetch rule passes on (and Snakemake compares between runs) for one source."""
+    return {k: v for k, v in src.items() if LATE_SOURCE_DEFAULTS.get(k, object()) != v}
 
 
 def variant(cfg: dict[str, Any], name: str) -> dict[str, Any]:

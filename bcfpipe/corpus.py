@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -203,6 +204,57 @@ def load_prebuilt(root: Path) -> dict[str, Any]:
     return {"objects": objects}
 
 
+def import_tree(root: Path, out: Path) -> dict[str, Any]:
+    """Import a prebuilt corpus laid out like the paper's (see :func:`load_prebuilt`) from a
+    fetched tree: objects are copied to ``out/objects/<project>/``, the paper's own
+    ``prog_index.json`` and ``obj_prog_type.json`` beside them unchanged, and ``index.json`` in
+    the format of the compiled corpus, plus ``imported`` (object, path, type) for the workflow."""
+    imported = load_prebuilt(root)
+    objects_dir = out / "objects"
+    if objects_dir.exists():
+        shutil.rmtree(objects_dir)
+    entries = []
+    listed = []
+    for o in imported["objects"]:
+        dest = objects_dir / o["project"] / o["object"]
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(o["path"], dest)
+        meta = OBJECT.match(o["object"])
+        try:
+            progs = describe_object(dest)
+        except PipelineError as err:
+            raise PipelineError(f"{root}/{o['project']}/{o['object']}: {err}") from None
+        entries.append(
+            {
+                "project": o["project"],
+                "source": o["source"],
+                "object": o["object"],
+                "compiler": meta["compiler"] if meta else "",
+                "opt": meta["opt"] if meta else "",
+                "programs": progs,
+                "truth": [],
+            }
+        )
+        listed.append(
+            {
+                "project": o["project"],
+                "object": o["object"],
+                "path": str(dest),
+                "types": o["types"],
+            }
+        )
+    index = build_index(entries)
+    index["imported"] = listed
+    index["imported_from"] = str(root)
+    for name in ("prog_index.json", "obj_prog_type.json"):
+        src = root / name
+        if src.is_file():
+            shutil.copyfile(src, out / name)
+        else:
+            (out / name).write_text("{}\n")
+    return index
+
+
 def type_overrides(types: Any, programs: list[str]) -> dict[str, str]:
     """Per-program section overrides from an ``obj_prog_type`` entry (a string for the whole
     object, or a mapping program → section/type)."""
@@ -211,3 +263,16 @@ def type_overrides(types: Any, programs: list[str]) -> dict[str, str]:
     if isinstance(types, dict):
         return {str(k): str(v) for k, v in types.items()}
     return {}
+
+
+def object_type(types: Any) -> str:
+    """The one program type of a whole object for ``bpftool prog loadall … type T``: the
+    ``obj_prog_type.json`` entry when it is a string (the paper's format), or the single type
+    all programs of a mapping share; '' lets libbpf take each type from its section name."""
+    if isinstance(types, str):
+        return types
+    if isinstance(types, dict):
+        kinds = {str(v) for v in types.values() if v}
+        if len(kinds) == 1:
+            return kinds.pop()
+    return ""

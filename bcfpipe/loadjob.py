@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import bcfloop, corpus, vlog, vm
+from bcfpipe import bcfloop, bpftoollog, corpus, vlog, vm
 from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
 
 RESULT_SCHEMA = 1
@@ -24,6 +24,7 @@ class ObjectJob:
     path: Path
     project: str
     types: dict[str, str] = field(default_factory=dict)
+    prog_type: str = ""  # the object's type for the paper's bpftool loop (obj_prog_type.json)
 
     @property
     def name(self) -> str:
@@ -88,11 +89,11 @@ TIMEOUT_CODES = (124, 137, 143)
 INFRA_RETRIES = 2
 
 
-def _finished(code: int, out: Path) -> tuple[str, str]:
+def _finished(code: int, out: Path, written: str = "programs") -> tuple[str, str]:
     """Outcome of an object whose loader exited inside a healthy guest."""
     if code in TIMEOUT_CODES:
         return "timeout", f"the loader did not finish within its time limit (exit {code})"
-    if not (out / "programs").is_file():
+    if not (out / written).is_file():
         return "vm_crash", f"the loader exited {code} without writing its results"
     return "ok", ""
 
@@ -172,12 +173,17 @@ def run_jobs(
     scratch: str = "",
     max_boots: int | None = None,
     certs: dict[int, dict[str, bytes]] | None = None,
+    loader: str = "bcfpipe-load",
+    prover: bool = False,
 ) -> list[tuple[dict[str, Any], str]]:
     """Load ``jobs`` in as few boots as possible; a crash costs only the object that caused it.
 
     With ``certs`` (BCF kernels), every load asks for refinement conditions and sends the
-    certificates given for its object (condition hash -> certificate).
+    certificates given for its object (condition hash -> certificate). With ``loader``
+    'bpftool', the guest runs the paper's loop instead (:mod:`bcfpipe.bpftoollog`); ``prover``
+    passes the solver to it.
     """
+    paper = loader == "bpftool"
     share = vm.make_scratch(scratch)
     try:
         (share / "objs").mkdir()
@@ -189,7 +195,13 @@ def run_jobs(
                 (share / "certs" / str(k)).mkdir(parents=True)
                 for key, cert in certs.get(k, {}).items():
                     (share / "certs" / str(k) / f"{key}.cert").write_bytes(cert)
-        (share / "run.sh").write_text(guest_script(jobs, per_object_timeout, certs is not None))
+        script = (
+            bpftoollog.guest_script(jobs, per_object_timeout, prover)
+            if paper
+            else guest_script(jobs, per_object_timeout, certs is not None)
+        )
+        (share / "run.sh").write_text(script)
+        written = bpftoollog.LOG_FILE if paper else "programs"
         outcomes: dict[int, tuple[str, str]] = {}
         consoles = []
         boots = 0
@@ -216,7 +228,7 @@ def run_jobs(
                 status_file = share / "out" / str(k) / "status"
                 status = read_text_or_empty(status_file).strip()
                 if status.isdigit():
-                    outcomes[k] = _finished(int(status), share / "out" / str(k))
+                    outcomes[k] = _finished(int(status), share / "out" / str(k), written)
                     progressed = True
                 elif status == "running":
                     # This object was in the loader when the VM died or was killed.
@@ -237,7 +249,11 @@ def run_jobs(
         results = []
         for k, job in enumerate(jobs):
             status, detail = outcomes.get(k, ("vm_crash", last.detail if last else "no boot"))
-            programs, raw = collect(share / "out" / str(k), job)
+            out_k = share / "out" / str(k)
+            if paper:
+                programs, raw = bpftoollog.collect(out_k, job, prover and status == "ok")
+            else:
+                programs, raw = collect(out_k, job)
             if status != "ok":
                 programs = [dict(p, verdict=status) for p in programs if p["name"]]
             meta = corpus.parse_object_name(job.name) if corpus.OBJECT.match(job.name) else {}
@@ -259,6 +275,12 @@ def run_jobs(
                 },
                 "programs": programs,
             }
+            if paper and prover:
+                result["bcf"] = (
+                    bpftoollog.bcf_record(raw, programs)
+                    if status == "ok"
+                    else {"rounds": 1, "outcome": "unprovable", "proof_seconds": None}
+                )
             console = "\n".join(consoles)
             warnings = [ln for ln in console.splitlines() if any(m in ln for m in vm.PANIC_MARKERS)]
             result["kernel_warnings"] = warnings[:20]

@@ -7,8 +7,10 @@ would skip them: every file touched by the old or the new series is stamped 'now
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -49,6 +51,58 @@ def read_series(series_dir: Path) -> list[SeriesEntry]:
             raise PipelineError(f"{series}:{lineno}: patch '{parts[0]}' not found in {series_dir}")
         entries.append(SeriesEntry(path, strip))
     return entries
+
+
+def read_patch_sets(
+    tree: Path, sets: list[str], skip: list[str], where: str = "patch_sets"
+) -> list[SeriesEntry]:
+    """Patches of ``sets`` (folders of ``tree``), in set order and by name within a set.
+
+    Files matching ``skip`` (the cover letters of ``git format-patch``) are left out. A set that
+    is missing or holds no patch is an error naming the folders that do exist.
+    """
+    entries: list[SeriesEntry] = []
+    for name in sets:
+        folder = tree / name
+        if not folder.is_dir():
+            parent = folder.parent
+            there = (
+                sorted(p.name for p in parent.iterdir() if p.is_dir()) if parent.is_dir() else []
+            )
+            raise PipelineError(
+                f"{where}: patch set '{name}' does not exist in {tree}"
+                + (
+                    f" (folders in {parent.relative_to(tree)}/: {', '.join(there)})"
+                    if there
+                    else ""
+                )
+                + ". The patch repository's commit and the configured set names disagree: fix the "
+                "name in the config, or go back to the commit the config pins"
+            )
+        patches = sorted(
+            p
+            for p in folder.iterdir()
+            if p.is_file()
+            and p.name.endswith(".patch")
+            and not any(fnmatch.fnmatch(p.name, pat) for pat in skip)
+        )
+        if not patches:
+            raise PipelineError(
+                f"{where}: patch set '{name}' in {tree} holds no *.patch file besides "
+                f"{', '.join(skip) or 'nothing'}"
+            )
+        entries += [SeriesEntry(p) for p in patches]
+    return entries
+
+
+def patch_set_args(tree_record: str, variant: dict[str, Any]) -> str:
+    """``patch-tree`` arguments for a variant's patch sets, shell-quoted (names contain ':')."""
+    args = ["--patch-tree", tree_record]
+    for s in variant["patch_sets"]:
+        args += ["--patch-set", s]
+    for g in variant["patch_skip"]:
+        args += ["--patch-skip", g]
+    return shlex.join(args)
 
 
 def whole_files(series_dir: Path) -> list[Path]:
@@ -98,8 +152,12 @@ def apply_series(
     entries: list[SeriesEntry],
     state: Path,
     series_dir: Path | None = None,
+    hint: str = "Refresh the patch against this source tree (or fix its order in 'series').",
 ) -> dict[str, Any]:
-    """Recreate ``tree`` from ``pristine`` and apply ``entries``; return the provenance record."""
+    """Recreate ``tree`` from ``pristine`` and apply ``entries``; return the provenance record.
+
+    ``hint`` ends the error when a patch does not apply: what the user should do about it.
+    """
     previous: list[str] = []
     if state.is_file():
         previous = list(read_json(state).get("touched", []))
@@ -137,7 +195,7 @@ def apply_series(
                     f"patch {entry.path.name} (series {entry.path.parent}) does not apply to "
                     f"{pristine.name}:\n{proc.stdout.strip()}\n"
                     + (f"rejected hunk(s):\n{rejected.strip()}\n" if rejected else "")
-                    + "Refresh the patch against this source tree (or fix its order in 'series')."
+                    + hint
                 )
         finally:
             rej_path.unlink(missing_ok=True)
@@ -146,6 +204,7 @@ def apply_series(
         applied.append(
             {
                 "patch": entry.path.name,
+                "set": entry.path.parent.name,
                 "sha256": sha256_file(entry.path),
                 "strip": entry.strip,
                 "files": files,

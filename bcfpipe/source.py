@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.errors import PipelineError
+from bcfpipe.fetch import git as gitfetch
 from bcfpipe.fetch import url as urlfetch
 from bcfpipe.fetch.apt import IsolatedApt
 from bcfpipe.fsutil import sha256_file, write_text_atomic
@@ -53,6 +54,19 @@ def fetch(name: str, src: dict[str, Any], resources: Path) -> dict[str, Any]:
             "file": str(path),
             "sha256": src["sha256"].lower(),
             "size": path.stat().st_size,
+            "expect": src.get("expect", ["Makefile"]),
+        }
+    if src["provider"] == "git":
+        repo = gitfetch.fetch_commit(
+            src["url"], src["commit"], resources / "git" / f"{name}.git", name
+        )
+        return {
+            "name": name,
+            "provider": "git",
+            "url": src["url"],
+            "commit": src["commit"].lower(),
+            "file": str(repo),
+            "expect": src.get("expect", ["Makefile"]),
         }
     raise PipelineError(f"sources.{name}.provider: unknown provider '{src['provider']}'")
 
@@ -93,6 +107,7 @@ def _fetch_debian(name: str, src: dict[str, Any], resources: Path) -> dict[str, 
         "sha256": _sidecar(deb).read_text().strip(),
         "size": deb.stat().st_size,
         "tarball": src["tarball"],
+        "expect": src.get("expect", ["Makefile"]),
     }
 
 
@@ -102,6 +117,14 @@ def unpack(record: dict[str, Any], dest: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
         archive = Path(record["file"])
+        if record["provider"] == "git":
+            tree = staging / "tree"
+            gitfetch.export_tree(archive, record["commit"], tree)
+            _check_expected(record, tree)
+            if dest.exists():
+                shutil.rmtree(dest)
+            os.replace(tree, dest)
+            return dest
         if record["provider"] == "debian":
             subprocess.run(["dpkg-deb", "-x", str(archive), str(staging / "deb")], check=True)
             archive = staging / "deb" / record["tarball"]
@@ -116,8 +139,7 @@ def unpack(record: dict[str, Any], dest: Path) -> Path:
         subprocess.run(["tar", "-xf", str(archive), "-C", str(tree_parent)], check=True)
         tops = list(tree_parent.iterdir())
         root = tops[0] if len(tops) == 1 and tops[0].is_dir() else tree_parent
-        if not (root / "Makefile").is_file():
-            raise PipelineError(f"{archive} does not look like a source tree (no top Makefile)")
+        _check_expected(record, root)
         if dest.exists():
             shutil.rmtree(dest)
         os.replace(root, dest)
@@ -128,7 +150,21 @@ def unpack(record: dict[str, Any], dest: Path) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _check_expected(record: dict[str, Any], root: Path) -> None:
+    """The tree has what its source's ``expect`` names (records from older runs: a Makefile)."""
+    missing = [p for p in record.get("expect", ["Makefile"]) if not (root / p).exists()]
+    if missing:
+        where = record.get("commit") or record.get("file")
+        raise PipelineError(
+            f"the tree of source '{record.get('name')}' ({where}) lacks {', '.join(missing)}, "
+            f"which sources.{record.get('name')}.expect says it must have: the url or commit "
+            f"points at another tree than the one this configuration was written for"
+        )
+
+
 def kernel_version(tree: Path) -> str:
+    if not (tree / "Makefile").is_file():
+        return ""
     fields: dict[str, str] = {}
     with open(tree / "Makefile") as f:
         for line in f:

@@ -40,7 +40,7 @@ rule provenance_manifest:
         index=rules.corpus_index.output.index,
         st_index=selftest_index,
         results=get_all_results,
-        objects=[path for _, _, path, _ in OBJECTS],
+        objects=lambda wc: [path for _, _, path, _ in get_objects()],
         sources=sorted({f"{RESULTS}/sources/{v['source']}.json" for v in VARIANTS.values()}),
         patched=expand(f"{RESULTS}/kernel/{{v}}/patched.json", v=AGG_VARIANTS),
         kconfig=expand(f"{RESULTS}/kernel/{{v}}/config", v=AGG_VARIANTS),

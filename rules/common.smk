@@ -1,5 +1,6 @@
 import json
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -44,6 +45,19 @@ def get_series_files(wildcards):
     return bcfpatch.series_files(BASE / "patches" / "linux" / series)
 
 
+def get_patch_tree(wildcards):
+    """The unpacked tree of the source that holds the variant's patch sets (none: [])."""
+    src = VARIANTS[wildcards.variant]["patch_source"]
+    return [f"{RESULTS}/sources/{src}.tree.json"] if src else []
+
+
+def get_patch_set_args(wildcards):
+    v = VARIANTS[wildcards.variant]
+    if not v["patch_source"]:
+        return ""
+    return bcfpatch.patch_set_args(f"{RESULTS}/sources/{v['patch_source']}.tree.json", v)
+
+
 def get_fragments(wildcards):
     return [str(BASE / "config" / "kernel" / f"{f}.config") for f in VARIANTS[wildcards.variant]["fragments"]]
 
@@ -67,11 +81,17 @@ def get_final_output():
 
 
 def get_kick_tires_output():
+    wanted = set(config["corpus"]["kick_tires"])
+    missing = wanted - {f"{p}/{o}" for p, o, _, _ in get_objects()}
+    if missing:
+        print(
+            f"bcfpipe: corpus.kick_tires names objects the corpus does not have: "
+            f"{', '.join(sorted(missing))}",
+            file=sys.stderr,
+        )
     return [f"{RESULTS}/host/preflight.json"] + [
         f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS
-    ] + [
-        r for v in VARIANTS for r in load_results(v, set(config["corpus"]["kick_tires"]))
-    ]
+    ] + [r for v in VARIANTS for r in load_results(v, wanted)]
 
 
 onstart:

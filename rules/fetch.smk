@@ -18,7 +18,7 @@ rule fetch_source:
     log:
         f"{RESULTS}/logs/fetch_source/{{source}}.log",
     params:
-        spec=lambda wc: json.dumps(SOURCES[wc.source], sort_keys=True),
+        spec=lambda wc: json.dumps(bcfconfig.fetch_spec(SOURCES[wc.source]), sort_keys=True),
     resources:
         downloads=1,
     shell:

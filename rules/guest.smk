@@ -21,10 +21,18 @@ rule trivial_object:
         "{BCFPIPE} compile-bpf --clang {params.clang} --src {input.src} --out {output} > {log} 2>&1"
 
 
+def guest_bins(variant):
+    """Guest binaries besides bpftool: the project's loader, or the solver for the paper's loop."""
+    v = VARIANTS[variant]
+    if v["loader"] == "bpftool":
+        return {"cvc5": f"{RESULTS}/tools/cvc5/cvc5"} if v["bcf"] else {}
+    return {"bcfpipe-load": f"{RESULTS}/kernel/{variant}/bcfpipe-load"}
+
+
 rule build_guest:
     input:
         bpftool=rules.build_tools.output.bpftool,
-        loader=f"{RESULTS}/kernel/{{variant}}/bcfpipe-load",
+        extra=lambda wc: list(guest_bins(wc.variant).values()),
         init=str(BASE / "guest" / "init"),
     output:
         f"{RESULTS}/guest/{{variant}}/initramfs.cpio",
@@ -32,10 +40,10 @@ rule build_guest:
         f"{RESULTS}/logs/build_guest/{{variant}}.log",
     params:
         busybox=GUEST["busybox"],
+        bins=lambda wc: " ".join(f"--bin {k}={p}" for k, p in guest_bins(wc.variant).items()),
     shell:
         "{BCFPIPE} build-guest --busybox {params.busybox} --init {input.init} "
-        "--bin bpftool={input.bpftool} --bin bcfpipe-load={input.loader} --out {output} "
-        "> {log} 2>&1"
+        "--bin bpftool={input.bpftool} {params.bins} --out {output} > {log} 2>&1"
 
 
 rule probe_accel:

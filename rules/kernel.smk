@@ -2,6 +2,7 @@ rule patch_kernel:
     input:
         source=variant_source,
         series=get_series_files,
+        patch_tree=get_patch_tree,
     output:
         f"{RESULTS}/kernel/{{variant}}/patched.json",
     log:
@@ -14,10 +15,11 @@ rule patch_kernel:
         ),
         tree=f"{WORK}/trees/{{variant}}",
         state=f"{WORK}/trees/{{variant}}.state.json",
+        sets=get_patch_set_args,
     shell:
         "{BCFPIPE} patch-tree --variant {wildcards.variant} --source {input.source} "
-        "--series={params.series:q} --tree {params.tree} --state {params.state} --out {output} "
-        "> {log} " + TEE
+        "--series={params.series:q} {params.sets} --tree {params.tree} --state {params.state} "
+        "--out {output} > {log} " + TEE
 
 
 rule configure_kernel:

@@ -5,16 +5,30 @@ def get_object_path(wildcards):
     if ST_ON and wildcards.project == bcfselftests.PROJECT:
         return f"{checkpoints.selftests_corpus.get().output[0]}/objects/{wildcards.object}.o"
     key = (wildcards.project, wildcards.object)
-    if key not in OBJECT_INFO:
+    info = object_info()
+    if key not in info:
         raise WorkflowError(f"{wildcards.project}/{wildcards.object} is not an object of the corpus")
-    return OBJECT_INFO[key][0]
+    return info[key][0]
 
 
 def get_object_types(wildcards):
     if ST_ON and wildcards.project == bcfselftests.PROJECT:
         return ""  # section names say it
-    types = OBJECT_INFO[(wildcards.project, wildcards.object)][1]
+    types = object_info()[(wildcards.project, wildcards.object)][1]
     return json.dumps(types, sort_keys=True) if types else ""
+
+
+def bcf_args(v):
+    """How the VM job loads: the project's loader (with the host-side certificate loop for BCF
+    variants), or the paper's bpftool loop with the solver in the guest."""
+    if v["loader"] == "bpftool":
+        return "--loader bpftool" + (" --prover" if v["bcf"] else "")
+    if v["bcf"]:
+        return (
+            f"--bcf --bcf-rounds {LOAD['bcf_rounds']} "
+            f"--bcf-prove-seconds {LOAD['bcf_prove_seconds']}"
+        )
+    return ""
 
 
 rule build_loader:
@@ -46,12 +60,7 @@ rule load_object:
         types=get_object_types,
         vm=vm_args(),
         object_timeout=LOAD["object_timeout_s"],
-        bcf=lambda wc: (
-            f"--bcf --bcf-rounds {LOAD['bcf_rounds']} "
-            f"--bcf-prove-seconds {LOAD['bcf_prove_seconds']}"
-            if VARIANTS[wc.variant].get("bcf", False)
-            else ""
-        ),
+        bcf=lambda wc: bcf_args(VARIANTS[wc.variant]),
     resources:
         vm_slots=1,
     shell:
@@ -64,7 +73,7 @@ rule load_object:
 def load_results(variant, objects=None):
     return [
         f"{RESULTS}/loads/{variant}/{p}/{o}.json"
-        for p, o, _, _ in OBJECTS
+        for p, o, _, _ in get_objects()
         if objects is None or f"{p}/{o}" in objects
     ]
 
@@ -72,7 +81,7 @@ def load_results(variant, objects=None):
 rule truth_report:
     input:
         index=rules.corpus_index.output.index,
-        results=[r for v in VARIANTS for r in load_results(v)],
+        results=lambda wc: [r for v in VARIANTS for r in load_results(v)],
     output:
         json=f"{RESULTS}/tables/truth.json",
         md=f"{RESULTS}/tables/truth.md",

@@ -5,28 +5,31 @@ from bcfpipe import selftest_corpus as bcfselftests
 
 SELFTESTS = config["selftests"]
 ST_CORPUS = CORPUS["selftests"]
-ST_ON = ST_CORPUS["enabled"] and not CORPUS["prebuilt"]
+# Off for a prebuilt or imported corpus (the paper's): that corpus is the evaluation's own.
+ST_ON = ST_CORPUS["enabled"] and not CORPUS["prebuilt"] and not IMPORT
 ST_DIR = f"{CORPUS_OUT}/selftests"
 
 
-checkpoint selftests_corpus:
-    input:
-        patched=f"{RESULTS}/kernel/{first_variant()}/patched.json",
-        include=rules.corpus_headers.output,
-    output:
-        directory(ST_DIR),
-    log:
-        f"{RESULTS}/logs/selftests_corpus.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/selftests_corpus.tsv"
-    params:
-        globs=" ".join(f"'{g}'" for g in ST_CORPUS["globs"]),
-        compilers=" ".join(ST_CORPUS["compilers"]),
-        opts=",".join(ST_CORPUS["opt_levels"]),
-    shell:
-        "{BCFPIPE} selftests-corpus --patched {input.patched} --include {input.include} "
-        "--glob {params.globs} --compiler {params.compilers} --opts={params.opts} --out {output} "
-        "> {log} " + TEE
+if ST_ON:
+
+    checkpoint selftests_corpus:
+        input:
+            patched=f"{RESULTS}/kernel/{first_variant()}/patched.json",
+            include=rules.corpus_headers.output,
+        output:
+            directory(ST_DIR),
+        log:
+            f"{RESULTS}/logs/selftests_corpus.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/selftests_corpus.tsv"
+        params:
+            globs=" ".join(f"'{g}'" for g in ST_CORPUS["globs"]),
+            compilers=" ".join(ST_CORPUS["compilers"]),
+            opts=",".join(ST_CORPUS["opt_levels"]),
+        shell:
+            "{BCFPIPE} selftests-corpus --patched {input.patched} --include {input.include} "
+            "--glob {params.globs} --compiler {params.compilers} --opts={params.opts} --out {output} "
+            "> {log} " + TEE
 
 
 def selftest_index(wildcards=None):

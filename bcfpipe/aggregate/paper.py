@@ -147,22 +147,34 @@ class Metric:
     values: Callable[[list[Program]], list[float]]
 
 
-def _per_refinement(get: Callable[[Any], float]) -> Callable[[list[Program]], list[float]]:
-    return lambda progs: [float(get(r)) for p in progs for r in p.refinements]
+def _per_refinement(
+    get: Callable[[Any], float | None],
+) -> Callable[[list[Program]], list[float]]:
+    # A field the loader does not report (None) is left out, not counted as 0.
+    return lambda progs: [
+        float(v) for p in progs for r in p.refinements if (v := get(r)) is not None
+    ]
 
 
 def _proof_over_verification(progs: list[Program]) -> list[float]:
     # Proof time is the user-space solving time of all the program's refinements; verification
     # time is the kernel's own figure for the load that was accepted (or the last one).
+    # Programs whose loader reports no solver time (the paper's bpftool) are left out.
     return [
-        100.0 * sum(r.solve_seconds for r in p.refinements) / (p.vtime_us / 1e6)
+        100.0 * sum(r.solve_seconds or 0.0 for r in p.refinements) / (p.vtime_us / 1e6)
         for p in progs
-        if p.vtime_us
+        if p.vtime_us and all(r.solve_seconds is not None for r in p.refinements)
     ]
 
 
 def _insns_needing_proof(progs: list[Program]) -> list[float]:
-    return [100.0 * len({r.insn for r in p.refinements}) / p.insns for p in progs if p.insns]
+    # Instructions a log does not name (insn -1) are not counted; a program with none is left out.
+    out = []
+    for p in progs:
+        insns = {r.insn for r in p.refinements if r.insn >= 0}
+        if p.insns and insns:
+            out.append(100.0 * len(insns) / p.insns)
+    return out
 
 
 TABLE2: list[Metric] = [

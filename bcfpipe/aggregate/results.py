@@ -36,12 +36,14 @@ Signature = tuple[int | None, int | None, int | None, str]
 @dataclass(frozen=True, slots=True)
 class Refinement:
     kind: str
-    insn: int
-    track_length: int
-    condition_bytes: int
+    insn: int  # -1: the loader's log does not say
+    # None: the loader does not report it (the paper's bpftool reports no solver time, and the
+    # earlier artifact's log lines end after the type); left out of that metric.
+    track_length: int | None
+    condition_bytes: int | None
     certificate_bytes: int
     check_ns: int
-    solve_seconds: float
+    solve_seconds: float | None
     round: int
 
 
@@ -146,11 +148,11 @@ def _refinement(rec: dict[str, Any], origin: str) -> Refinement:
     return Refinement(
         kind=rec["kind"],
         insn=int(rec["insn"]),
-        track_length=int(rec["track_length"]),
-        condition_bytes=int(rec["condition_bytes"]),
+        track_length=None if rec["track_length"] is None else int(rec["track_length"]),
+        condition_bytes=None if rec["condition_bytes"] is None else int(rec["condition_bytes"]),
         certificate_bytes=int(rec["certificate_bytes"]),
         check_ns=int(rec["check_ns"]),
-        solve_seconds=float(rec["solve_seconds"]),
+        solve_seconds=None if rec["solve_seconds"] is None else float(rec["solve_seconds"]),
         round=int(rec["round"]),
     )
 
