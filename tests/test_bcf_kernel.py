@@ -160,3 +160,18 @@ def test_verifier_selftests_pass_on_bcf_as_on_stock() -> None:
     assert stock["counts"]["pass"] > 500
     assert bcf["regressions"] == []
     assert stock["kernel_warnings"] == bcf["kernel_warnings"] == 0
+
+
+def test_selftest_programs_meet_their_annotations() -> None:
+    """Project 'selftests': stock does what the kernel's annotations say; bcf accepts no more."""
+    if "BCFPIPE_BCF_KERNEL" in os.environ:
+        pytest.skip("runs through the pipeline's own kernels")
+    snakemake(str(RESULTS / "tables" / "selftests_expectations.json"))
+    rep = json.loads((RESULTS / "tables" / "selftests_expectations.json").read_text())
+    stock, bcf = rep["stock"], rep["bcf"]
+    assert stock["success:loaded"] > 20 and stock["failure:not_loaded"] > 10
+    assert stock.get("success:not_loaded", 0) == 0
+    assert stock.get("failure:loaded", 0) == 0
+    # These two files' failures are unsafe programs: BCF refutes them, it does not accept them.
+    assert bcf.get("failure:loaded", 0) == 0
+    assert bcf.get("success:not_loaded", 0) == 0
