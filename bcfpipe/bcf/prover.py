@@ -14,6 +14,7 @@ from __future__ import annotations
 import struct
 import tempfile
 import time
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import IO
@@ -61,8 +62,66 @@ def _parse_trace(text: str) -> list[tuple[str, int, list[int], list[int]]]:
     return out
 
 
-def renumber(trace: list[tuple[str, int, list[int], list[int]]], num_clauses: int) -> list[Step]:
-    """CaDiCaL's interleaved ids → originals 1..M, then a trimmed refutation with ids M+1, ..."""
+def _strict_hints(
+    cid: int, lits: list[int], hints: list[int], clauses: Mapping[int, Sequence[int]]
+) -> list[int]:
+    """``hints`` as the checker's strict reverse unit propagation accepts them.
+
+    CaDiCaL's chains are valid LRAT in the usual, lenient reading (drat-trim's lrat-check warns
+    "hint already satisfied" and goes on): a hint whose one non-false literal is already true is a
+    harmless no-op. CaDiCaL does write such hints: after learning a unit it can justify a clause
+    that still contains that unit's negation with the unit's id first in the chain (issue #5).
+    Our checkers reject a hint with a true literal, so no-op hints are dropped (that changes no
+    assignment, so the rest of the chain stays valid), and the chain is cut at its conflict.
+    Anything else is a chain not even the lenient reading accepts (lrat-check also counts a
+    repeated literal twice), and is refused here rather than handed to the checker.
+    """
+    true = {-lit for lit in lits}
+    out: list[int] = []
+    for h in hints:
+        hinted = clauses.get(h)
+        if hinted is None:
+            raise PipelineError(f"LRAT trace hint {h} is no known clause")
+        free = [lit for lit in hinted if -lit not in true]
+        if not free:
+            out.append(h)
+            return out
+        unit = free[0]
+        if len(free) > 1 and any(lit != unit for lit in free):
+            raise PipelineError(f"LRAT step {cid}: hint {h} is not unit")
+        if unit in true:
+            continue
+        if len(free) > 1:
+            # The checkers count a repeated unassigned literal twice: not unit.
+            raise PipelineError(f"LRAT step {cid}: unit hint {h} repeats its literal")
+        out.append(h)
+        true.add(unit)
+    raise PipelineError(f"LRAT step {cid}: hints do not propagate to a conflict")
+
+
+def _needed(
+    adds: list[tuple[int, list[int], list[int]]], derived: Set[int]
+) -> list[tuple[int, list[int], list[int]]]:
+    """The steps the last one (the empty clause) depends on, in order."""
+    needed = {adds[-1][0]}
+    kept: list[tuple[int, list[int], list[int]]] = []
+    for cid, lits, hints in reversed(adds):
+        if cid in needed:
+            needed.update(h for h in hints if h in derived)
+            kept.append((cid, lits, hints))
+    kept.reverse()
+    return kept
+
+
+def renumber(
+    trace: list[tuple[str, int, list[int], list[int]]], clauses: Sequence[Sequence[int]]
+) -> list[Step]:
+    """CaDiCaL's interleaved ids → originals 1..M, then a trimmed refutation with ids M+1, ...
+
+    CaDiCaL's own deletions are not used: the trimmed proof deletes each derived clause after its
+    last use, and never deletes an original clause.
+    """
+    num_clauses = len(clauses)
     derived = {cid for kind, cid, _, _ in trace if kind == "a"}
     original: dict[int, int] = {}
     cid = 0
@@ -74,13 +133,14 @@ def renumber(trace: list[tuple[str, int, list[int], list[int]]], num_clauses: in
     final = next((k for k, (_, lits, _) in enumerate(adds) if not lits), None)
     if final is None:
         raise PipelineError("CaDiCaL's LRAT trace does not derive the empty clause")
-    needed = {adds[final][0]}
-    kept: list[tuple[int, list[int], list[int]]] = []
-    for cid, lits, hints in reversed(adds[: final + 1]):
-        if cid in needed:
-            needed.update(h for h in hints if h in derived)
-            kept.append((cid, lits, hints))
-    kept.reverse()
+    kept = _needed(adds[: final + 1], derived)
+    known: dict[int, Sequence[int]] = {cid: clauses[k - 1] for cid, k in original.items()}
+    known.update((cid, lits) for cid, lits, _ in kept)
+    strict = [(cid, lits, _strict_hints(cid, lits, hints, known)) for cid, lits, hints in kept]
+    if any(len(a[2]) != len(b[2]) for a, b in zip(kept, strict, strict=True)):
+        kept = _needed(strict, derived)  # a dropped hint can leave steps unused
+    else:
+        kept = strict
     new_id = {cid: num_clauses + 1 + k for k, (cid, _, _) in enumerate(kept)}
     last_use: dict[int, int] = {}
     for k, (_, _, hints) in enumerate(kept):
@@ -92,10 +152,7 @@ def renumber(trace: list[tuple[str, int, list[int], list[int]]], num_clauses: in
         dying.setdefault(k, []).append(new_id[h])
     steps: list[Step] = []
     for k, (_, lits, hints) in enumerate(kept):
-        try:
-            mapped = [new_id[h] if h in new_id else original[h] for h in hints]
-        except KeyError as err:
-            raise PipelineError(f"LRAT trace hint {err} is no known clause") from None
+        mapped = [new_id[h] if h in new_id else original[h] for h in hints]
         steps.append(Step("a", lits, mapped))
         if k < len(kept) - 1 and k in dying:
             steps.append(Step("d", [], sorted(dying[k])))
@@ -188,7 +245,7 @@ def solve(cnf: CNF, time_limit_s: float = 10.0, quick_conflicts: int = 2000) -> 
         proof_file.seek(0)
         text = proof_file.read().decode("ascii")
     trace = _parse_trace(text)
-    steps = renumber(trace, len(cnf.clauses))
+    steps = renumber(trace, cnf.clauses)
     result = SolveResult("unsat", steps, [], time.perf_counter() - start)
     result.raw_steps = sum(1 for t in trace if t[0] == "a")
     return result
