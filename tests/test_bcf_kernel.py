@@ -36,6 +36,7 @@ SAFE = [
     "arsh30_infeasible",
     "uninit_reg_correlated",
     "pkt_var_off",
+    "pkt_len_bound",
 ]
 UNSAFE = [
     "mask_diff_unsafe",
@@ -45,6 +46,7 @@ UNSAFE = [
     "arsh_feasible_unsafe",
     "uninit_reg_unsafe",
     "pkt_var_off_unsafe",
+    "pkt_len_bound_unsafe",
 ]
 
 

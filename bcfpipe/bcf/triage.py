@@ -67,8 +67,10 @@ def counterexample(cond: Condition, model: dict[int, int]) -> str:
         offset = refeval.evaluate(cond, model)[a.offset]
         width = cond.nodes[a.offset].width
         signed = offset - (1 << width) if offset >> (width - 1) else offset
+        # Region 0: the packet, whose length is one of the condition's variables.
+        region = f"a {a.region}-byte value" if a.region else "the packet"
         parts.append(
             f"offset {signed} with a {a.size}-byte access reaches byte {signed + a.size} "
-            f"of a {a.region}-byte value"
+            f"of {region}"
         )
     return "; ".join(parts) if parts else "the constraints hold without any variable"

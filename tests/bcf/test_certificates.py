@@ -45,6 +45,18 @@ def test_memory_bound_certified_and_refuted() -> None:
     assert "r3 = 0x" in out.detail and "of a 16-byte value" in out.detail
 
 
+def test_packet_access_counterexample_names_the_packet() -> None:
+    """Region 0 in the access record: the packet, whose length is a variable (series 0005)."""
+    b = Builder()
+    x, length = b.var(3, 64), b.var(4, 64)
+    off = b.binop(Op.AND, x, b.const(0x3F, 64))
+    goal = b.binop(Op.SLE, b.binop(Op.ADD, off, b.const(4, 64)), length)
+    cond = b.condition([b.binop(Op.SLE, b.const(64, 64), length)], goal, access=Access(off, 4, 0))
+    out = prove(cond, encode(cond))
+    assert out.verdict == "refuted"
+    assert "with a 4-byte access reaches byte" in out.detail and "of the packet" in out.detail
+
+
 def test_correlated_branch_path_refinement() -> None:
     """if (x < 8) y = x * 4; ... y > 40 on the same path is infeasible (32-bit ALU)."""
     b = Builder()
