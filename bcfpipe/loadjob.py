@@ -282,8 +282,7 @@ def run_jobs(
                     else {"rounds": 1, "outcome": "unprovable", "proof_seconds": None}
                 )
             console = "\n".join(consoles)
-            warnings = [ln for ln in console.splitlines() if any(m in ln for m in vm.PANIC_MARKERS)]
-            result["kernel_warnings"] = warnings[:20]
+            result["kernel_warnings"] = vm.kernel_warnings(console)
             if status != "ok":
                 raw += f"\n--- console ({status}: {detail})\n{console}"
             results.append((result, raw))

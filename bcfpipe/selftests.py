@@ -168,8 +168,7 @@ def run_in_guest(
         result["vm"] = outcome.to_dict()
         rc = read_text_or_empty(share / "tv.rc").strip()
         result["exit_code"] = int(rc) if rc.lstrip("-").isdigit() else None
-        warnings = [ln for ln in console.splitlines() if any(m in ln for m in vm.PANIC_MARKERS)]
-        result["kernel_warnings"] = warnings[:20]
+        result["kernel_warnings"] = vm.kernel_warnings(console)
         raw = f"{out}\n--- stderr\n{err}\n--- console ({outcome.status})\n{console}"
         return result, raw
     finally:

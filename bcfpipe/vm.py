@@ -22,6 +22,11 @@ from bcfpipe.fsutil import read_json, read_text_or_empty
 PANIC_MARKERS = ("Kernel panic", "BUG: ", "Oops", "general protection fault", "WARNING: CPU")
 
 
+def kernel_warnings(console: str, limit: int = 20) -> list[str]:
+    """Console lines that show a kernel warning, oops or panic (the first ``limit``)."""
+    return [ln for ln in console.splitlines() if any(m in ln for m in PANIC_MARKERS)][:limit]
+
+
 @dataclass
 class VmOutcome:
     status: str  # ok | timeout | vm_crash
