@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bcfpipe.commands",
     "bcfpipe.commands_corpus",
     "bcfpipe.commands_aggregate",
+    "bcfpipe.commands_plan",
     "bcfpipe.bcf.cli",
 )
 

@@ -19,7 +19,7 @@ report: "../report/workflow.rst"
 
 
 def get_all_results(wildcards):
-    return [r for v in AGG_VARIANTS for r in load_results(v)]
+    return loads_records(AGG_VARIANTS)
 
 
 def pairs(flag, template):
@@ -39,7 +39,6 @@ rule provenance_manifest:
     input:
         index=rules.corpus_index.output.index,
         results=get_all_results,
-        objects=[path for _, _, path, _ in OBJECTS],
         sources=sorted({f"{RESULTS}/sources/{v['source']}.json" for v in VARIANTS.values()}),
         patched=expand(f"{RESULTS}/kernel/{{v}}/patched.json", v=AGG_VARIANTS),
         kconfig=expand(f"{RESULTS}/kernel/{{v}}/config", v=AGG_VARIANTS),
@@ -75,7 +74,7 @@ rule provenance_manifest:
 rule tables_variant:
     input:
         index=rules.corpus_index.output.index,
-        results=lambda wc: load_results(wc.variant),
+        results=rules.collect_loads.output,
         manifest=MANIFEST,
     output:
         summary=table_report(f"{TABLES}/{{variant}}/summary", "summary", "Tables", "{variant}"),

@@ -20,6 +20,23 @@ def corpus_objects():
 
 OBJECTS = corpus_objects()
 OBJECT_INFO = {(p, o): (path, types) for p, o, path, types in OBJECTS}
+OBJECT_FILES = [path for _, _, path, _ in OBJECTS]
+SOURCE_FILES = (
+    []
+    if CORPUS["prebuilt"]
+    else [str(s.path) for s in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])]
+)
+
+
+# Long file lists are given to rules through input functions, never as list literals: Snakemake
+# hashes a literal list once per element while it plans a job (quadratic; with 15,000 results
+# that was most of the planning time, see docs/benchmarks.md).
+def get_object_files(wildcards):
+    return OBJECT_FILES
+
+
+def get_source_files(wildcards):
+    return SOURCE_FILES
 
 
 wildcard_constraints:
@@ -29,8 +46,8 @@ wildcard_constraints:
     opt="-O[0-3sz]",
 
 
-def get_corpus_source(wildcards):
-    return str(BASE / CORPUS["root"] / wildcards.project / f"{wildcards.name}.c")
+# A plain pattern rather than an input function: no Python call per job while planning.
+CORPUS_SOURCE = str(BASE / CORPUS["root"] / "{project}" / "{name}.c")
 
 
 rule corpus_headers:
@@ -51,7 +68,7 @@ rule corpus_headers:
 
 rule compile_object:
     input:
-        src=get_corpus_source,
+        src=CORPUS_SOURCE,
         include=rules.corpus_headers.output,
     output:
         f"{CORPUS_OUT}/objects/{{project}}/{{compiler}}_{{opt}}_{{name}}.o",
@@ -64,10 +81,8 @@ rule compile_object:
 
 rule corpus_index:
     input:
-        objects=[path for _, _, path, _ in OBJECTS],
-        sources=[str(s.path) for s in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])]
-        if not CORPUS["prebuilt"]
-        else [],
+        objects=get_object_files,
+        sources=get_source_files,
     output:
         index=f"{CORPUS_OUT}/index.json",
         prog_index=f"{CORPUS_OUT}/prog_index.json",
