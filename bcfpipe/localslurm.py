@@ -14,8 +14,11 @@ Two things a real cluster does not need:
 * Without slurmdbd there is no ``sacct``; the executor must query ``squeue``, which works once
   finished jobs stay known to slurmctld long enough (``MinJobAge``, see :data:`MIN_JOB_AGE_S`).
 
-Slurm 22.05 daemons listen on every interface of their port (there is no bind-address setting);
-they only accept munge-authenticated messages signed with this cluster's own random key.
+Slurm 22.05 daemons listen on every interface of their port (there is no bind-address setting).
+So that this cluster is reachable over loopback only, :func:`start` runs the daemons in a private
+network namespace that has nothing but ``lo`` (``unshare --net``), and everything that talks to
+the cluster, Snakemake included, must run in it too: :meth:`LocalSlurm.command` prefixes a command
+with the ``nsenter`` that gets it there. Jobs inherit the namespace and have no network either.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +37,7 @@ from pathlib import Path
 from bcfpipe.errors import PipelineError
 
 DAEMONS = ("munged", "mungekey", "slurmctld", "slurmd", "sbatch", "squeue", "srun", "sinfo")
+NAMESPACE_TOOLS = ("unshare", "nsenter", "ip")
 # Finished jobs stay visible to squeue this long; the executor needs >= 3 status intervals.
 MIN_JOB_AGE_S = 3600
 NODE = "node1"
@@ -40,7 +45,11 @@ PARTITION = "debug"
 
 
 def missing_tools() -> list[str]:
-    return [t for t in DAEMONS if not shutil.which(t) and not Path("/usr/sbin", t).exists()]
+    return [
+        t
+        for t in (*DAEMONS, *NAMESPACE_TOOLS)
+        if not shutil.which(t) and not Path("/usr/sbin", t).exists()
+    ]
 
 
 def _tool(name: str) -> str:
@@ -60,6 +69,14 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+FREE_PORTS = (
+    "import socket\n"
+    "ss = [socket.socket() for _ in range(2)]\n"
+    "[s.bind(('127.0.0.1', 0)) for s in ss]\n"
+    "print(' '.join(str(s.getsockname()[1]) for s in ss))"
+)
 
 
 def host_memory_mb() -> int:
@@ -132,9 +149,19 @@ class LocalSlurm:
     cpus: int
     memory_mb: int
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    # The private network namespace's holder process (None: the host's network).
+    netns: subprocess.Popen[bytes] | None = None
+
+    def command(self, cmd: Sequence[str]) -> list[str]:
+        """``cmd`` run inside the cluster's network namespace."""
+        if self.netns is None:
+            return list(cmd)
+        return [_tool("nsenter"), f"--net=/proc/{self.netns.pid}/ns/net", "--", *cmd]
 
     def run(self, *cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(cmd, env=self.env, capture_output=True, text=True, check=check)
+        return subprocess.run(
+            self.command(cmd), env=self.env, capture_output=True, text=True, check=check
+        )
 
     def logs(self) -> str:
         out = []
@@ -164,6 +191,9 @@ class LocalSlurm:
                 proc.kill()
                 proc.wait()
         self.procs.clear()
+        if self.netns is not None and self.netns.poll() is None:
+            self.netns.kill()
+            self.netns.wait()
 
 
 def _wait(what: str, cond: object, timeout: float, cluster: LocalSlurm) -> None:
@@ -182,10 +212,58 @@ def _wait(what: str, cond: object, timeout: float, cluster: LocalSlurm) -> None:
     raise PipelineError(f"timed out after {timeout:.0f} s waiting for {what}\n{cluster.logs()}")
 
 
+def _private_network() -> subprocess.Popen[bytes]:
+    """A process holding a new network namespace whose only interface is lo."""
+    # glibc's getaddrinfo(AI_ADDRCONFIG), which Slurm uses, answers nothing while the only IPv4
+    # addresses are 127/8: lo also gets one from the documentation range (RFC 5737), reachable
+    # from inside this namespace only.
+    ip = _tool("ip")
+    setup = f"{ip} link set lo up && {ip} addr add 192.0.2.1/32 dev lo && exec sleep infinity"
+    holder = subprocess.Popen([_tool("unshare"), "--net", "--", "sh", "-c", setup])
+    deadline = time.monotonic() + 10
+    mine = os.readlink("/proc/self/ns/net")
+    while time.monotonic() < deadline:
+        if holder.poll() is not None:
+            raise PipelineError("unshare --net failed: cannot make a private network namespace")
+        try:
+            theirs = os.readlink(f"/proc/{holder.pid}/ns/net")
+        except OSError:
+            theirs = mine
+        if theirs != mine:
+            up = subprocess.run(
+                [
+                    _tool("nsenter"),
+                    f"--net=/proc/{holder.pid}/ns/net",
+                    "--",
+                    ip,
+                    "-o",
+                    "addr",
+                    "show",
+                    "dev",
+                    "lo",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if "192.0.2.1/32" in up.stdout:  # the last step of the set-up
+                return holder
+        time.sleep(0.05)
+    holder.kill()
+    raise PipelineError("the private network namespace's loopback did not come up")
+
+
 def start(
-    root: Path, cpus: int | None = None, memory_mb: int | None = None, timeout: float = 60
+    root: Path,
+    cpus: int | None = None,
+    memory_mb: int | None = None,
+    timeout: float = 60,
+    private_network: bool = True,
 ) -> LocalSlurm:
-    """Start munged, slurmctld and slurmd under ``root`` (an empty private directory)."""
+    """Start munged, slurmctld and slurmd under ``root`` (an empty private directory).
+
+    With ``private_network`` (the default) they run in a network namespace of their own, reachable
+    over its loopback only; use :meth:`LocalSlurm.command` for anything that talks to them.
+    """
     if os.geteuid() != 0:
         raise PipelineError("a local SLURM node needs root (slurmd starts jobs as their user)")
     root.mkdir(parents=True, exist_ok=True)
@@ -197,12 +275,30 @@ def start(
     controller = socket.gethostname().split(".")[0]
     munge_socket = root / "munge.sock"
     conf = root / "slurm.conf"
+    netns = _private_network() if private_network else None
+    if netns is not None:
+        ports = subprocess.run(
+            [
+                _tool("nsenter"),
+                f"--net=/proc/{netns.pid}/ns/net",
+                "--",
+                sys.executable,
+                "-c",
+                FREE_PORTS,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        ctld_port, slurmd_port = int(ports[0]), int(ports[1])
+    else:
+        ctld_port, slurmd_port = free_port(), free_port()
     conf.write_text(
         slurm_conf(
             root,
             controller=controller,
-            ctld_port=free_port(),
-            slurmd_port=free_port(),
+            ctld_port=ctld_port,
+            slurmd_port=slurmd_port,
             cpus=cpus,
             memory_mb=memory_mb,
             user="root",
@@ -216,7 +312,7 @@ def start(
     env = {k: v for k, v in env.items() if not k.startswith(("SLURM_", "SBATCH_", "SRUN_"))}
     env["SLURM_CONF"] = str(conf)
     env["PATH"] = f"{root / 'bin'}:{env.get('PATH', '')}"
-    cluster = LocalSlurm(root, conf, env, cpus, memory_mb)
+    cluster = LocalSlurm(root, conf, env, cpus, memory_mb, netns=netns)
 
     key = root / "munge.key"
     subprocess.run([_tool("mungekey"), "--create", f"--keyfile={key}"], check=True)
@@ -225,7 +321,9 @@ def start(
     def spawn(cmd: Sequence[str], log: str) -> None:
         with open(root / log, "ab") as out:
             cluster.procs.append(
-                subprocess.Popen(list(cmd), env=env, stdout=out, stderr=subprocess.STDOUT)
+                subprocess.Popen(
+                    cluster.command(cmd), env=env, stdout=out, stderr=subprocess.STDOUT
+                )
             )
 
     spawn(
