@@ -3,7 +3,7 @@
 #   config ─▶ fetch ─▶ patch ─▶ build ─▶ kernel + bpftool + guest ─▶ boot check
 #   bpf-progs ─▶ compile ─▶ per-object VM jobs ─▶ results/loads ─▶ tables
 #
-# Targets: all (default), kick_tires (a quick check for reviewers), boot_checks.
+# Targets: all (default), kick_tires (a quick check for reviewers), select (partial reruns).
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -34,3 +34,10 @@ rule all:
 rule kick_tires:
     input:
         lambda wc: get_kick_tires_output(),
+
+
+# Partial reruns: the loads chosen by config 'select' (projects, variants, objects), e.g.
+#   snakemake select --config select='{projects: [xdp-lb], variants: [bcf]}'
+rule select:
+    input:
+        get_select_output,

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bcfpipe.commands_corpus",
     "bcfpipe.commands_aggregate",
     "bcfpipe.commands_selftests",
+    "bcfpipe.commands_plan",
     "bcfpipe.bcf.cli",
 )
 

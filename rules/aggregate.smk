@@ -19,7 +19,7 @@ report: "../report/workflow.rst"
 
 
 def get_all_results(wildcards):
-    return [r for v in AGG_VARIANTS for r in load_results(v) + selftest_results(v)]
+    return loads_records(AGG_VARIANTS)
 
 
 def pairs(flag, template):
@@ -40,7 +40,6 @@ rule provenance_manifest:
         index=rules.corpus_index.output.index,
         st_index=selftest_index,
         results=get_all_results,
-        objects=lambda wc: [path for _, _, path, _ in get_objects()],
         sources=sorted({f"{RESULTS}/sources/{v['source']}.json" for v in VARIANTS.values()}),
         patched=expand(f"{RESULTS}/kernel/{{v}}/patched.json", v=AGG_VARIANTS),
         kconfig=expand(f"{RESULTS}/kernel/{{v}}/config", v=AGG_VARIANTS),
@@ -77,7 +76,7 @@ rule tables_variant:
     input:
         index=rules.corpus_index.output.index,
         st_index=selftest_index,
-        results=lambda wc: load_results(wc.variant) + selftest_results(wc.variant),
+        results=rules.collect_loads.output,
         manifest=MANIFEST,
     output:
         summary=table_report(f"{TABLES}/{{variant}}/summary", "summary", "Tables", "{variant}"),

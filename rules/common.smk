@@ -8,6 +8,7 @@ sys.path.insert(0, str(Path(workflow.basedir)))
 
 from bcfpipe import config as bcfconfig
 from bcfpipe import patch as bcfpatch
+from bcfpipe import plan as bcfplan
 from bcfpipe.errors import PipelineError
 
 try:
@@ -70,13 +71,19 @@ def first_variant():
     return config["kernel"]["variants"][0]["name"]
 
 
-def get_final_output():
+def get_final_output(wildcards=None):
+    # Every result is requested itself, not only through the tables: Snakemake does not
+    # recreate a missing intermediate file whose consumers are up to date, and a deleted or
+    # forgotten result (bcfpipe rerun-failed --forget) must be loaded again.
     return (
         [f"{RESULTS}/host/preflight.json"]
         + [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
         + [f"{RESULTS}/tables/truth.md"]
         + get_aggregate_output()
         + get_selftests_output()
+        # Every result itself, not only through the tables: Snakemake does not recreate a missing
+        # intermediate file whose consumers are up to date (bcfpipe rerun-failed --forget).
+        + [r for v in VARIANTS for r in load_results(v) + selftest_results(v)]
     )
 
 
@@ -92,6 +99,19 @@ def get_kick_tires_output():
     return [f"{RESULTS}/host/preflight.json"] + [
         f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS
     ] + [r for v in VARIANTS for r in load_results(v, wanted)]
+
+
+def get_select_output(wildcards):
+    """The 'select' target: loads chosen by config 'select' (bcfpipe.plan.select_loads)."""
+    try:
+        return bcfplan.select_loads(
+            [(p, o) for p, o, _, _ in get_objects()],
+            list(VARIANTS),
+            RESULTS,
+            bcfplan.Selection.from_config(config),
+        )
+    except PipelineError as err:
+        raise WorkflowError(str(err)) from None
 
 
 onstart:

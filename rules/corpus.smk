@@ -1,11 +1,16 @@
 from bcfpipe import corpus as bcfcorpus
+from bcfpipe import selftest_corpus as bcfselftests
 
 CORPUS = config["corpus"]
 CORPUS_OUT = f"{RESULTS}/corpus"
 
 
 IMPORT = CORPUS["import_source"]
-_STATIC_OBJECTS = []
+# Project 'selftests' (rules/selftests.smk); off for a prebuilt or imported corpus (the paper's):
+# that corpus is the evaluation's own.
+ST_CORPUS = CORPUS["selftests"]
+ST_ON = ST_CORPUS["enabled"] and not CORPUS["prebuilt"] and not IMPORT
+_STATIC = {}
 
 
 def get_objects():
@@ -18,13 +23,31 @@ def get_objects():
         with open(checkpoints.corpus_index.get().output.index) as f:
             listed = json.load(f)["imported"]
         return [(o["project"], o["object"][:-2], o["path"], o["types"]) for o in listed]
-    if not _STATIC_OBJECTS:
-        _STATIC_OBJECTS.extend(corpus_objects())
-    return _STATIC_OBJECTS
+    if "objects" not in _STATIC:
+        _STATIC["objects"] = corpus_objects()
+    return _STATIC["objects"]
 
 
 def object_info():
-    return {(p, o): (path, types) for p, o, path, types in get_objects()}
+    # Cached: every load job asks while the DAG is planned (15,000 jobs at scale).
+    if IMPORT:
+        return {(p, o): (path, types) for p, o, path, types in get_objects()}
+    if "info" not in _STATIC:
+        _STATIC["info"] = {(p, o): (path, types) for p, o, path, types in get_objects()}
+    return _STATIC["info"]
+
+
+# Long file lists are given to rules through input functions, never as list literals: Snakemake
+# hashes a literal list once per element while it plans a job (quadratic; with 15,000 results
+# that was most of the planning time, see docs/benchmarks.md).
+def get_object_files(wildcards):
+    return [path for _, _, path, _ in get_objects()]
+
+
+def get_source_files(wildcards):
+    if CORPUS["prebuilt"]:
+        return []
+    return [str(s.path) for s in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])]
 
 
 def corpus_objects():
@@ -50,8 +73,8 @@ wildcard_constraints:
     opt="-O[0-3sz]",
 
 
-def get_corpus_source(wildcards):
-    return str(BASE / CORPUS["root"] / wildcards.project / f"{wildcards.name}.c")
+# A plain pattern rather than an input function: no Python call per job while planning.
+CORPUS_SOURCE = str(BASE / CORPUS["root"] / "{project}" / "{name}.c")
 
 
 if IMPORT:
@@ -95,7 +118,7 @@ else:
 
     rule compile_object:
         input:
-            src=get_corpus_source,
+            src=CORPUS_SOURCE,
             include=rules.corpus_headers.output,
         output:
             f"{CORPUS_OUT}/objects/{{project}}/{{compiler}}_{{opt}}_{{name}}.o",
@@ -108,10 +131,8 @@ else:
 
     rule corpus_index:
         input:
-            objects=lambda wc: [path for _, _, path, _ in get_objects()],
-            sources=[str(s.path) for s in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])]
-            if not CORPUS["prebuilt"]
-            else [],
+            objects=get_object_files,
+            sources=get_source_files,
         output:
             index=f"{CORPUS_OUT}/index.json",
             prog_index=f"{CORPUS_OUT}/prog_index.json",

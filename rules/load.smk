@@ -50,14 +50,20 @@ rule load_object:
         kernel=rules.build_kernel.output.image,
         initrd=rules.build_guest.output,
         accel=rules.probe_accel.output,
-        obj=get_object_path,
+        # A plain pattern when every object is a compiled one of the own corpus: no Python call
+        # per job while planning. Prebuilt, imported and selftest objects live elsewhere.
+        obj=(
+            get_object_path
+            if CORPUS["prebuilt"] or IMPORT or ST_ON
+            else f"{CORPUS_OUT}/objects/{{project}}/{{object}}.o"
+        ),
     output:
         json=f"{RESULTS}/loads/{{variant}}/{{project}}/{{object}}.json",
         log=f"{RESULTS}/loads/{{variant}}/{{project}}/{{object}}.log",
     log:
         f"{RESULTS}/logs/load_object/{{variant}}/{{project}}/{{object}}.log",
     params:
-        types=get_object_types,
+        types=get_object_types if CORPUS["prebuilt"] or IMPORT else "",
         vm=vm_args(),
         object_timeout=LOAD["object_timeout_s"],
         bcf=lambda wc: bcf_args(VARIANTS[wc.variant]),
@@ -78,10 +84,38 @@ def load_results(variant, objects=None):
     ]
 
 
+def get_variant_load_results(wildcards):
+    return load_results(wildcards.variant) + selftest_results(wildcards.variant)
+
+
+LOADS_RECORD = f"{RESULTS}/provenance/loads/{{variant}}.json"
+
+
+# One small record per variant stands for its thousands of result files: everything downstream
+# depends on it, not on each result, which keeps planning linear and fast (docs/benchmarks.md).
+rule collect_loads:
+    input:
+        index=rules.corpus_index.output.index,
+        results=get_variant_load_results,
+    output:
+        LOADS_RECORD,
+    log:
+        f"{RESULTS}/logs/collect_loads/{{variant}}.log",
+    params:
+        loads=f"{RESULTS}/loads",
+    shell:
+        "{BCFPIPE} collect-loads --index {input.index} --loads {params.loads} "
+        "--variant {wildcards.variant} --out {output} > {log} 2>&1"
+
+
+def loads_records(variants):
+    return [LOADS_RECORD.format(variant=v) for v in variants]
+
+
 rule truth_report:
     input:
         index=rules.corpus_index.output.index,
-        results=lambda wc: [r for v in VARIANTS for r in load_results(v)],
+        results=loads_records(VARIANTS),
     output:
         json=f"{RESULTS}/tables/truth.json",
         md=f"{RESULTS}/tables/truth.md",

@@ -1,12 +1,7 @@
 # The kernel's own tests: test_verifier per variant (bcfpipe/selftests.py: a patched verifier must
 # pass what the stock one passes), and the selftest BPF programs as corpus project 'selftests'
 # (bcfpipe/selftest_corpus.py), known only once the tree is unpacked: a checkpoint.
-from bcfpipe import selftest_corpus as bcfselftests
-
 SELFTESTS = config["selftests"]
-ST_CORPUS = CORPUS["selftests"]
-# Off for a prebuilt or imported corpus (the paper's): that corpus is the evaluation's own.
-ST_ON = ST_CORPUS["enabled"] and not CORPUS["prebuilt"] and not IMPORT
 ST_DIR = f"{CORPUS_OUT}/selftests"
 
 

@@ -1,0 +1,110 @@
+"""bcfpipe.plan (select target, rerun-failed, collect-loads) and bcfpipe.localslurm's config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bcfpipe import localslurm, plan
+from bcfpipe.errors import PipelineError
+
+OBJECTS = [("p", "clang-19_-O2_a"), ("p", "clang-19_-O2_b"), ("q", "clang-19_-O2_c")]
+VARIANTS = ["stock", "bcf"]
+
+
+def select(**kw: list[str]) -> list[str]:
+    sel = plan.Selection.from_config({"select": kw})
+    return plan.select_loads(OBJECTS, VARIANTS, "R", sel)
+
+
+def test_empty_selection_is_everything() -> None:
+    assert len(select()) == 6
+
+
+def test_one_project_one_variant_one_object() -> None:
+    assert select(projects=["q"]) == [
+        "R/loads/stock/q/clang-19_-O2_c.json",
+        "R/loads/bcf/q/clang-19_-O2_c.json",
+    ]
+    assert select(variants=["bcf"], projects=["p"]) == [
+        "R/loads/bcf/p/clang-19_-O2_a.json",
+        "R/loads/bcf/p/clang-19_-O2_b.json",
+    ]
+    assert select(objects=["p/clang-19_-O2_b"], variants=["stock"]) == [
+        "R/loads/stock/p/clang-19_-O2_b.json"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kw", "needle"),
+    [
+        ({"projects": ["x"]}, "select.projects names 'x'"),
+        ({"variants": ["upstream"]}, "kernel.variants: stock, bcf"),
+        ({"objects": ["p/a"]}, "e.g. p/clang-19_-O2_a"),
+        ({"objects": ["p/clang-19_-O2_a"], "projects": ["q"]}, "nothing is selected"),
+    ],
+)
+def test_bad_selection_names_the_problem(kw: dict[str, list[str]], needle: str) -> None:
+    with pytest.raises(PipelineError, match=needle):
+        select(**kw)
+
+
+def _result(path: Path, verdict: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"verdict": verdict}))
+    path.with_suffix(".log").write_text("log")
+    return path
+
+
+def test_rerun_candidates_and_forget(tmp_path: Path) -> None:
+    loads = tmp_path / "loads"
+    ok = _result(loads / "stock/p/a.json", "loaded")
+    crash = _result(loads / "bcf/p/a.json", "vm_crash")
+    hang = _result(loads / "stock/q/c.json", "timeout")
+    (loads / "stock/q/broken.json").write_text("{")
+    found = plan.rerun_candidates(loads)
+    assert found == [crash, loads / "stock/q/broken.json", hang]
+    assert plan.rerun_candidates(loads, ["loaded"]) == [ok, loads / "stock/q/broken.json"]
+    assert plan.forget(found) == 3
+    assert not crash.exists() and not crash.with_suffix(".log").exists() and ok.exists()
+    with pytest.raises(PipelineError, match="nothing has been loaded"):
+        plan.rerun_candidates(tmp_path / "nope")
+
+
+def test_collect_loads(tmp_path: Path) -> None:
+    a = _result(tmp_path / "a.json", "loaded")
+    b = _result(tmp_path / "b.json", "rejected")
+    rec = plan.collect_loads([a, b], "stock")
+    assert rec["count"] == 2 and rec["verdicts"] == {"loaded": 1, "rejected": 1}
+    assert len(rec["results"][0]["sha256"]) == 64
+    with pytest.raises(PipelineError, match="missing: run its load_object job"):
+        plan.collect_loads([tmp_path / "c.json"], "stock")
+
+
+def test_local_slurm_conf_keeps_everything_under_root_and_on_loopback(tmp_path: Path) -> None:
+    text = localslurm.slurm_conf(
+        tmp_path,
+        controller="vm",
+        ctld_port=40001,
+        slurmd_port=40002,
+        cpus=2,
+        memory_mb=4000,
+        user="root",
+        munge_socket=tmp_path / "munge.sock",
+    )
+    conf = dict(line.split("=", 1) for line in text.splitlines() if not line.startswith("Node"))
+    for key in ("StateSaveLocation", "SlurmdSpoolDir", "SlurmctldPidFile", "SlurmdPidFile"):
+        assert conf[key].startswith(str(tmp_path)), key
+    assert conf["SlurmctldHost"] == "vm(127.0.0.1)"
+    assert (conf["SlurmctldPort"], conf["SlurmdPort"]) == ("40001", "40002")
+    assert conf["AuthInfo"] == f"socket={tmp_path}/munge.sock"
+    assert conf["AccountingStorageType"] == "accounting_storage/none"
+    assert int(conf["MinJobAge"]) >= 3 * 40  # squeue must still see finished jobs
+    assert "NodeAddr=127.0.0.1 CPUs=2 RealMemory=4000" in text
+
+
+def test_free_ports_differ() -> None:
+    ports = {localslurm.free_port() for _ in range(5)}
+    assert all(1024 < p < 65536 for p in ports) and len(ports) >= 2
