@@ -51,6 +51,8 @@ def test_default_dag_has_every_stage(tmp_path: Path) -> None:
         "corpus_headers",
         "corpus_index",
         "truth_report",
+        "selftests_corpus",
+        "compare_selftests",
     ):
         assert counts[rule] == 1, rule
     for rule in (
@@ -61,6 +63,8 @@ def test_default_dag_has_every_stage(tmp_path: Path) -> None:
         "build_loader",
         "build_guest",
         "boot_check",
+        "build_selftests",
+        "run_selftests",
     ):
         assert counts[rule] == variants, rule
     assert counts["compile_object"] == objects
