@@ -183,26 +183,15 @@ def programs(text: str, exit_code: int) -> list[dict[str, Any]]:
             err = _errno(log.failed.get(name, "-EACCES"))
         error_line = stats.error_line if failed else ""
         out.append(
-            {
-                "name": name,
-                "section": "",
-                "prog_type": "",
-                "verdict": verdict,
-                "error_category": category,
-                "error_line": error_line,
-                "error_normalized": vlog.normalize(error_line) if error_line else "",
-                "errno": err,
-                "insns_processed": stats.insns_processed,
-                "total_states": stats.total_states,
-                "peak_states": stats.peak_states,
-                "max_states_per_insn": stats.max_states_per_insn,
-                "verification_time_us": stats.verification_time_us,
-                "stack_depth": stats.stack_depth,
-                "insn_cnt": None,
-                "load_ns": None,
-                "type_override": "",
-                "refinements": refs,
-            }
+            vlog.program_record(
+                name=name,
+                verdict=verdict,
+                category=category,
+                error_line=error_line,
+                errno=err,
+                stats=stats,
+                refinements=refs,
+            )
         )
     if exit_code != 0 and not out:
         # No verifier ran: the object never reached the kernel's verifier (the paper's

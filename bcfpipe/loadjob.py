@@ -54,26 +54,19 @@ def program_result(meta: dict[str, str], vlog_text: str, libbpf_text: str) -> di
     error_line = stats.error_line if err else ""
     if err and not error_line:
         error_line = next((ln.strip() for ln in libbpf_text.splitlines() if ln.strip()), "")
-    return {
-        "name": meta.get("name", ""),
-        "section": meta.get("section", ""),
-        "prog_type": meta.get("type", ""),
-        "verdict": verdict,
-        "error_category": category,
-        "error_line": error_line,
-        "error_normalized": vlog.normalize(error_line) if error_line else "",
-        "errno": -err if err else 0,
-        "insns_processed": stats.insns_processed,
-        "total_states": stats.total_states,
-        "peak_states": stats.peak_states,
-        "max_states_per_insn": stats.max_states_per_insn,
-        "verification_time_us": stats.verification_time_us,
-        "stack_depth": stats.stack_depth,
-        "insn_cnt": int(meta["insn_cnt"]) if meta.get("insn_cnt", "").isdigit() else None,
-        "load_ns": int(meta["load_ns"]) if meta.get("load_ns", "").isdigit() else None,
-        "type_override": meta.get("type_override", ""),
-        "refinements": [],
-    }
+    return vlog.program_record(
+        name=meta.get("name", ""),
+        section=meta.get("section", ""),
+        prog_type=meta.get("type", ""),
+        verdict=verdict,
+        category=category,
+        error_line=error_line,
+        errno=-err if err else 0,
+        stats=stats,
+        insn_cnt=int(meta["insn_cnt"]) if meta.get("insn_cnt", "").isdigit() else None,
+        load_ns=int(meta["load_ns"]) if meta.get("load_ns", "").isdigit() else None,
+        type_override=meta.get("type_override", ""),
+    )
 
 
 def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 PROCESSED = re.compile(
     r"^processed (\d+) insns \(limit \d+\) max_states_per_insn (\d+) total_states (\d+) "
@@ -155,3 +156,41 @@ def categorize(error_lines: list[str], libbpf_text: str = "") -> tuple[str, str]
     if "map" in libbpf_text and ("failed to create" in libbpf_text or "legacy" in libbpf_text):
         return "map", "compat_issue"
     return "load_failure", "compat_issue"
+
+
+def program_record(
+    *,
+    name: str,
+    verdict: str,
+    category: str,
+    error_line: str,
+    errno: int,
+    stats: LogStats,
+    section: str = "",
+    prog_type: str = "",
+    insn_cnt: int | None = None,
+    load_ns: int | None = None,
+    type_override: str = "",
+    refinements: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One program's entry of a result file (DESIGN.md), whichever loader produced the log."""
+    return {
+        "name": name,
+        "section": section,
+        "prog_type": prog_type,
+        "verdict": verdict,
+        "error_category": category,
+        "error_line": error_line,
+        "error_normalized": normalize(error_line) if error_line else "",
+        "errno": errno,
+        "insns_processed": stats.insns_processed,
+        "total_states": stats.total_states,
+        "peak_states": stats.peak_states,
+        "max_states_per_insn": stats.max_states_per_insn,
+        "verification_time_us": stats.verification_time_us,
+        "stack_depth": stats.stack_depth,
+        "insn_cnt": insn_cnt,
+        "load_ns": load_ns,
+        "type_override": type_override,
+        "refinements": refinements if refinements is not None else [],
+    }
