@@ -29,11 +29,19 @@ def cmd_corpus_headers(a: argparse.Namespace) -> None:
     (out / "vmlinux.h").write_text(proc.stdout)
 
 
-def cmd_compile_object(a: argparse.Namespace) -> None:
-    rec = corpus.compile_object(a.compiler, a.opt, Path(a.src), Path(a.out), Path(a.include))
-    print(" ".join(rec["command"]))
-    if not rec["ok"]:
-        raise PipelineError(f"{a.src} does not compile with {a.compiler} {a.opt}: {rec['error']}")
+def cmd_compile_source(a: argparse.Namespace) -> None:
+    src = Path(a.src)
+    failed = []
+    for compiler in a.compiler:
+        for opt in a.opts.split(","):
+            out = Path(a.out_dir) / corpus.object_name(compiler, opt, src.stem)
+            rec = corpus.compile_object(compiler, opt, src, out, Path(a.include))
+            print(" ".join(rec["command"]), flush=True)
+            if not rec["ok"]:
+                failed.append(f"{compiler} {opt}: {rec['error']}")
+    # Every variant is tried first, so the log names all that failed, not only the first.
+    if failed:
+        raise PipelineError(f"{src} does not compile with " + "; ".join(failed))
 
 
 def cmd_corpus_index(a: argparse.Namespace) -> None:
@@ -103,7 +111,15 @@ def cmd_build_loader(a: argparse.Namespace) -> None:
 
 def cmd_load_objects(a: argparse.Namespace) -> None:
     jobs = []
-    for obj, project, types_json in zip(a.object, a.project, a.types, strict=True):
+    n = len(a.object)
+    projects = a.project * n if len(a.project) == 1 else a.project
+    if not len(projects) == len(a.out) == len(a.log) == n or len(a.types or [""] * n) != n:
+        raise PipelineError(
+            f"load-objects: {n} --object, {len(a.project)} --project, {len(a.out)} --out, "
+            f"{len(a.log)} --log, {len(a.types or [])} --types: give one of each per object "
+            "(one --project serves all)"
+        )
+    for obj, project, types_json in zip(a.object, projects, a.types or [""] * n, strict=True):
         types = json.loads(types_json) if types_json else {}
         jobs.append(
             loadjob.ObjectJob(
@@ -163,8 +179,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--libbpf-include", required=True)
     p.add_argument("--out", required=True)
 
-    p = add("compile-object", cmd_compile_object, "compile one corpus variant")
-    for arg in ("--compiler", "--opt", "--src", "--include", "--out"):
+    p = add("compile-source", cmd_compile_source, "compile one corpus source, every variant")
+    p.add_argument("--compiler", nargs="+", required=True)
+    p.add_argument("--opts", required=True, help="comma-separated: --opts=-O1,-O2")
+    for arg in ("--src", "--include", "--out-dir"):
         p.add_argument(arg, required=True)
 
     p = add("corpus-index", cmd_corpus_index, "index the compiled corpus")
@@ -186,11 +204,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--kernel", required=True)
     p.add_argument("--initrd", required=True)
     p.add_argument("--accel", required=True)
-    p.add_argument("--object", action="append", required=True)
-    p.add_argument("--project", action="append", required=True)
-    p.add_argument("--types", action="append", required=True, help="JSON overrides or ''")
-    p.add_argument("--out", action="append", required=True)
-    p.add_argument("--log", action="append", required=True)
+    # One value per object (--object a b or --object a --object b); one --project serves all.
+    for arg in ("--object", "--project", "--out", "--log"):
+        p.add_argument(arg, action="extend", nargs="+", required=True)
+    p.add_argument("--types", action="extend", nargs="+", help="JSON overrides or '' per object")
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--object-timeout", type=int, default=60)
     p.add_argument("--memory", type=int, default=512)

@@ -42,6 +42,8 @@ def _fill_defaults(schema: dict[str, Any], instance: Any) -> None:
     for key, sub in props.items():
         if key not in instance and "default" in sub:
             instance[key] = copy.deepcopy(sub["default"])
+        if isinstance(instance.get(key), str):
+            instance[key] = _scalar(sub.get("type"), instance[key])
         if key in instance:
             _fill_defaults(sub, instance[key])
     extra = schema.get("additionalProperties")
@@ -49,6 +51,25 @@ def _fill_defaults(schema: dict[str, Any], instance: Any) -> None:
         for key, value in instance.items():
             if key not in props:
                 _fill_defaults(extra, value)
+
+
+def _scalar(kind: Any, text: str) -> Any:
+    """``text`` as the schema's number or boolean type, when it is one.
+
+    Snakemake reads nested ``--config`` values (``load='{batch_size: 8}'``) with YAML's base
+    loader, which leaves every scalar a string; a string is never valid where the schema wants a
+    number, so nothing else changes meaning.
+    """
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "number":
+            return float(text)
+    except ValueError:
+        return text
+    if kind == "boolean" and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
 
 
 def _key_path(path: Iterator[Any] | Any) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bcfpipe.corpus import OBJECT
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import sha256_file
 
@@ -140,3 +141,43 @@ def collect_loads(paths: Sequence[str | os.PathLike[str]], variant: str) -> dict
         counts[verdict] += 1
         entries.append({"path": str(path), "sha256": sha256_file(path), "verdict": verdict})
     return {"variant": variant, "count": len(entries), "verdicts": dict(counts), "results": entries}
+
+
+@dataclass(frozen=True)
+class LoadBatch:
+    """Objects of one project that one VM job loads, booting once for all of them."""
+
+    project: str
+    index: int
+    objects: tuple[tuple[str, str], ...]  # (object stem, object path)
+
+    @property
+    def name(self) -> str:
+        return f"{self.project}/batch-{self.index:04d}"
+
+
+def _source_of(stem: str) -> str:
+    # Sorting by source keeps a source's compiler variants together: an edited source then
+    # reloads one or two batches, not every batch of its project.
+    m = OBJECT.match(f"{stem}.o")
+    return m["name"] if m else stem
+
+
+def load_batches(objects: Iterable[tuple[str, str, str]], size: int) -> list[LoadBatch]:
+    """Split ``(project, object stem, path)`` into batches of at most ``size`` per project.
+
+    Batches never mix projects (a project's results stay in its folder and its loads can be
+    rerun alone) and follow the source order, so the batch of an object changes only when
+    objects before it in its project are added or removed.
+    """
+    if size < 1:
+        raise PipelineError(f"load.batch_size must be at least 1, not {size}")
+    by_project: dict[str, list[tuple[str, str]]] = {}
+    for project, stem, path in objects:
+        by_project.setdefault(project, []).append((stem, path))
+    out = []
+    for project in sorted(by_project):
+        members = sorted(by_project[project], key=lambda m: (_source_of(m[0]), m[0]))
+        for k in range(0, len(members), size):
+            out.append(LoadBatch(project, k // size, tuple(members[k : k + size])))
+    return out

@@ -2,7 +2,9 @@
 
   python benchmarks/dag_planning.py                     # 5,004 objects x 3 variants, `snakemake -n`
   python benchmarks/dag_planning.py --sources 100 --repeat 3
-  python benchmarks/dag_planning.py --profile           # cProfile of one planning run, top 25
+  python benchmarks/dag_planning.py --quiet             # `snakemake -n --quiet rules` (no job list)
+  python benchmarks/dag_planning.py --batch-size 10     # load.batch_size 10
+  python benchmarks/dag_planning.py --profile           # cProfile of one planning run, top 40
 
 The corpus is ``--sources`` copies of one real program spread over 4 projects, compiled by 3
 compilers at 3 optimisation levels (556 sources -> 5,004 objects); the kernel variants are stock,
@@ -38,7 +40,7 @@ OPTS = ["-O1", "-O2", "-O3"]
 EXTRA: list[str] = []
 
 
-def synthetic_config(tmp: Path, sources: int) -> Path:
+def synthetic_config(tmp: Path, sources: int, batch_size: int = 1) -> Path:
     root = tmp / "corpus"
     text = TEMPLATE.read_text()
     for i in range(sources):
@@ -59,14 +61,16 @@ def synthetic_config(tmp: Path, sources: int) -> Path:
             ]
         },
         "corpus": {"root": str(root), "compilers": COMPILERS, "opt_levels": OPTS},
+        "load": {"batch_size": batch_size},
     }
     path = tmp / "config.yaml"
     path.write_text(yaml.safe_dump(cfg))
     return path
 
 
-def dry_run(configfile: Path, tmp: Path) -> tuple[float, dict[str, int]]:
-    cmd = [sys.executable, "-m", "snakemake", "-n", "--quiet", "rules", "--cores", "2"]
+def dry_run(configfile: Path, tmp: Path, quiet: bool = False) -> tuple[float, dict[str, int]]:
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2"]
+    cmd += ["--quiet", "rules"] if quiet else []
     cmd += ["--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp)]
     cmd += ["--configfile", str(configfile), *EXTRA]
     start = time.monotonic()
@@ -74,7 +78,7 @@ def dry_run(configfile: Path, tmp: Path) -> tuple[float, dict[str, int]]:
     elapsed = time.monotonic() - start
     if proc.returncode != 0:
         raise SystemExit(f"snakemake -n failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    table = (proc.stdout + proc.stderr).split("Job stats:", 1)[1]
+    table = (proc.stdout + proc.stderr).split("Job stats:", 1)[1].split("\n\n", 1)[0]
     counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, flags=re.M)}
     return elapsed, counts
 
@@ -83,11 +87,15 @@ def profile_run(configfile: Path, tmp: Path, top: int = 40) -> str:
     """cProfile of one planning run inside this process (Snakemake's own API entry)."""
     from snakemake.cli import main as snakemake_main
 
-    args = ["-n", "--quiet", "rules", "--cores", "2", "--snakefile", str(REPO / "Snakefile")]
+    args = ["-n", "--cores", "2", "--snakefile", str(REPO / "Snakefile")]
     args += ["--directory", str(tmp), "--configfile", str(configfile)]
     prof = cProfile.Profile()
     prof.enable()
-    with contextlib.suppress(SystemExit):
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+        contextlib.suppress(SystemExit),
+    ):
         snakemake_main(args)
     prof.disable()
     out = io.StringIO()
@@ -101,24 +109,28 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=556, help="synthetic source programs")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="print a cProfile summary")
+    parser.add_argument("--quiet", action="store_true", help="--quiet rules: no job list")
+    parser.add_argument("--batch-size", type=int, default=1, help="load.batch_size")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bcfpipe-dagbench-") as name:
         tmp = Path(name)
-        configfile = synthetic_config(tmp, args.sources)
+        configfile = synthetic_config(tmp, args.sources, args.batch_size)
         if args.profile:
             print(profile_run(configfile, tmp))
             return
         for _ in range(args.repeat):
-            seconds, counts = dry_run(configfile, tmp)
+            seconds, counts = dry_run(configfile, tmp, args.quiet)
             print(
                 json.dumps(
                     {
                         "benchmark": "dag_planning_dry_run",
+                        "command": "snakemake -n" + (" --quiet rules" if args.quiet else ""),
+                        "batch_size": args.batch_size,
                         "seconds": round(seconds, 2),
                         "objects": args.sources * len(COMPILERS) * len(OPTS),
                         "variants": 3,
                         "jobs": counts.get("total", sum(counts.values())),
-                        "load_object": counts.get("load_object"),
+                        "load_jobs": sum(n for r, n in counts.items() if r.startswith("load_")),
                         "machine": machine(),
                     }
                 ),

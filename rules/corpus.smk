@@ -69,8 +69,7 @@ def corpus_objects():
 wildcard_constraints:
     project="[^/]+",
     object="[^/]+",
-    compiler="|".join(map(re.escape, CORPUS["compilers"])) if CORPUS["compilers"] else "[^_/]+",
-    opt="-O[0-3sz]",
+    name="[^/]+",
 
 
 # A plain pattern rather than an input function: no Python call per job while planning.
@@ -116,17 +115,27 @@ else:
             "--libbpf-include {input.include} --out {output} > {log} 2>&1"
 
 
-    rule compile_object:
+    # One job per source compiles all its compiler x optimisation variants: a fifth of the jobs
+    # of one per object, which is what planning a large corpus costs (docs/benchmarks.md).
+    rule compile_source:
         input:
             src=CORPUS_SOURCE,
             include=rules.corpus_headers.output,
         output:
-            f"{CORPUS_OUT}/objects/{{project}}/{{compiler}}_{{opt}}_{{name}}.o",
+            [
+                f"{CORPUS_OUT}/objects/{{project}}/{bcfcorpus.object_name(c, o, '{name}')}"
+                for c in CORPUS["compilers"]
+                for o in CORPUS["opt_levels"]
+            ],
         log:
-            f"{RESULTS}/logs/compile_object/{{project}}/{{compiler}}_{{opt}}_{{name}}.log",
+            f"{RESULTS}/logs/compile_source/{{project}}/{{name}}.log",
+        params:
+            compilers=" ".join(CORPUS["compilers"]),
+            opts=",".join(CORPUS["opt_levels"]),
+            out=f"{CORPUS_OUT}/objects/{{project}}",
         shell:
-            "{BCFPIPE} compile-object --compiler {wildcards.compiler} --opt={wildcards.opt} "
-            "--src {input.src} --include {input.include} --out {output} > {log} 2>&1"
+            "{BCFPIPE} compile-source --compiler {params.compilers} --opts={params.opts} "
+            "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
 
 
     rule corpus_index:

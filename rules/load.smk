@@ -1,9 +1,9 @@
 LOAD = config["load"]
+# Objects of a prebuilt or imported corpus: their paths and program types come from its index.
+TYPED = bool(CORPUS["prebuilt"] or IMPORT)
 
 
 def get_object_path(wildcards):
-    if ST_ON and wildcards.project == bcfselftests.PROJECT:
-        return f"{checkpoints.selftests_corpus.get().output[0]}/objects/{wildcards.object}.o"
     key = (wildcards.project, wildcards.object)
     info = object_info()
     if key not in info:
@@ -11,9 +11,11 @@ def get_object_path(wildcards):
     return info[key][0]
 
 
+def get_selftest_object(wildcards):
+    return f"{checkpoints.selftests_corpus.get().output[0]}/objects/{wildcards.object}.o"
+
+
 def get_object_types(wildcards):
-    if ST_ON and wildcards.project == bcfselftests.PROJECT:
-        return ""  # section names say it
     types = object_info()[(wildcards.project, wildcards.object)][1]
     return json.dumps(types, sort_keys=True) if types else ""
 
@@ -45,17 +47,46 @@ rule build_loader:
         "--libbpf {input.libbpf} --out {output} > {log} 2>&1"
 
 
+# load.batch_size > 1: every object known before the run is loaded by a per-batch rule (below),
+# and load_object is left with project 'selftests', whose objects a checkpoint makes.
+BATCHED = LOAD["batch_size"] > 1 and not IMPORT
+if LOAD["batch_size"] > 1 and IMPORT:
+    print(
+        "bcfpipe: load.batch_size applies to objects known before the run; the imported "
+        "corpus is loaded one object per VM",
+        file=sys.stderr,
+    )
+
+
+def load_command(variant="{wildcards.variant}", project="{wildcards.project}", vm=vm_args()):
+    # Settings common to all jobs are written into the command once (a change still reruns the
+    # jobs, as a changed command): each placeholder is formatted again for every job planned.
+    return (
+        f"{{BCFPIPE}} load-objects --variant {variant} --kernel {{input.kernel}} "
+        f"--initrd {{input.initrd}} --accel {{input.accel}} --project {project} "
+        "--object {input.obj} --out {output.json} --log {output.log} "
+        + ("--types {params.types:q} " if TYPED else "")
+        + f"{vm} --object-timeout {LOAD['object_timeout_s']} "
+        + "{params.bcf} > {log} 2>&1"
+    )
+
+
+# Snakemake evaluates a rule's shell expression again when the job runs, after the loop below
+# has moved on: the batch rules' command is one constant, and what differs goes into params.
+BATCH_COMMAND = load_command("{params.variant}", "{params.project}", "{params.vm}")
+
+
 rule load_object:
     input:
         kernel=rules.build_kernel.output.image,
         initrd=rules.build_guest.output,
         accel=rules.probe_accel.output,
         # A plain pattern when every object is a compiled one of the own corpus: no Python call
-        # per job while planning. Prebuilt, imported and selftest objects live elsewhere.
+        # per job while planning. Prebuilt and imported objects live elsewhere.
         obj=(
-            get_object_path
-            if CORPUS["prebuilt"] or IMPORT or ST_ON
-            else f"{CORPUS_OUT}/objects/{{project}}/{{object}}.o"
+            get_selftest_object
+            if BATCHED
+            else get_object_path if TYPED else f"{CORPUS_OUT}/objects/{{project}}/{{object}}.o"
         ),
     output:
         json=f"{RESULTS}/loads/{{variant}}/{{project}}/{{object}}.json",
@@ -63,17 +94,69 @@ rule load_object:
     log:
         f"{RESULTS}/logs/load_object/{{variant}}/{{project}}/{{object}}.log",
     params:
-        types=get_object_types if CORPUS["prebuilt"] or IMPORT else "",
-        vm=vm_args(),
-        object_timeout=LOAD["object_timeout_s"],
+        types=get_object_types if TYPED else "",
         bcf=lambda wc: bcf_args(VARIANTS[wc.variant]),
     resources:
         vm_slots=1,
+    wildcard_constraints:
+        # Project 'selftests' is load_selftest_object's (its objects are known after a checkpoint).
+        project=(
+            bcfselftests.PROJECT
+            if BATCHED
+            else f"(?!{bcfselftests.PROJECT}/)[^/]+" if ST_ON else "[^/]+"
+        ),
     shell:
-        "{BCFPIPE} load-objects --variant {wildcards.variant} --kernel {input.kernel} "
-        "--initrd {input.initrd} --accel {input.accel} --object {input.obj} "
-        "--project {wildcards.project} --types={params.types:q} --out {output.json} "
-        "--log {output.log} {params.vm} --object-timeout {params.object_timeout} {params.bcf} > {log} 2>&1"
+        load_command()
+
+
+if ST_ON and not BATCHED:
+
+    use rule load_object as load_selftest_object with:
+        input:
+            kernel=rules.build_kernel.output.image,
+            initrd=rules.build_guest.output,
+            accel=rules.probe_accel.output,
+            obj=get_selftest_object,
+        wildcard_constraints:
+            project=bcfselftests.PROJECT,
+
+
+# One rule per variant and batch, without wildcards: Snakemake finds the producer of a result by
+# its full path then, however many batches there are (a wildcard would make every lookup scan
+# every batch's outputs).
+for _v in VARIANTS if BATCHED else ():
+    for _b in bcfplan.load_batches(
+        [(p, o, path) for p, o, path, _ in get_objects()], LOAD["batch_size"]
+    ):
+        _names = [stem for stem, _ in _b.objects]
+
+        rule:
+            name:
+                re.sub(r"\W", "_", f"load_batch_{_v}_{_b.project}_{_b.index:04d}")
+            input:
+                kernel=expand(rules.build_kernel.output.image, variant=_v),
+                initrd=expand(rules.build_guest.output[0], variant=_v),
+                accel=rules.probe_accel.output,
+                obj=[path for _, path in _b.objects],
+            output:
+                json=[f"{RESULTS}/loads/{_v}/{_b.project}/{o}.json" for o in _names],
+                log=[f"{RESULTS}/loads/{_v}/{_b.project}/{o}.log" for o in _names],
+            log:
+                f"{RESULTS}/logs/load_batch/{_v}/{_b.name}.log",
+            params:
+                variant=_v,
+                project=_b.project,
+                vm=vm_args(GUEST["boot_timeout_s"] + len(_names) * LOAD["object_timeout_s"]),
+                types=[json.dumps(types, sort_keys=True) if types else "" for _, types in
+                       (object_info()[(_b.project, o)] for o in _names)],
+                bcf=bcf_args(VARIANTS[_v]),
+            resources:
+                vm_slots=1,
+                # The SLURM profile's per-rule settings name rules; these are generated.
+                runtime=5 * len(_names),
+                mem_mb=2000,
+            shell:
+                BATCH_COMMAND
 
 
 def load_results(variant, objects=None):

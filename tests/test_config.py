@@ -110,3 +110,18 @@ def test_errors_name_the_key(cfg: dict[str, Any], needle: str) -> None:
 def test_unknown_key_lists_known_ones() -> None:
     with pytest.raises(PipelineError, match="known keys here: accel, boot_timeout_s"):
         bcfconfig.validate({"guest": {"acel": "tcg"}})
+
+
+def test_command_line_strings_become_the_schema_types() -> None:
+    # snakemake --config load='{batch_size: 8}' hands nested values over as strings.
+    cfg = bcfconfig.validate(
+        {
+            "load": {"batch_size": "8", "bcf_prove_seconds": "2.5"},
+            "selftests": {"test_verifier": "False"},
+        }
+    )
+    assert cfg["load"]["batch_size"] == 8
+    assert cfg["load"]["bcf_prove_seconds"] == 2.5
+    assert cfg["selftests"]["test_verifier"] is False
+    with pytest.raises(PipelineError, match=r"load\.batch_size: 'eight' is not of type"):
+        bcfconfig.validate({"load": {"batch_size": "eight"}})

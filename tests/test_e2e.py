@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.e2e import OUT, REPO, snakemake
 
@@ -236,3 +237,25 @@ def test_kill_9_then_resume_redoes_nothing_finished(kick_tires: None) -> None:
     assert planned == len(after) - len(before) + len(redone)
     truth = json.loads((RESULTS / "tables/truth.json").read_text())
     assert truth["unsafe_accepted"] == []
+
+
+def test_batched_loads_boot_once_for_several_objects(kick_tires: None) -> None:
+    """load.batch_size 3: the kick_tires objects load in VM jobs of up to three objects."""
+    wanted = yaml.safe_load((REPO / "tests/configs/e2e.yaml").read_text())["corpus"]["kick_tires"]
+    paths = [RESULTS / "loads" / v / f"{o}.json" for v in ("stock", "bcf") for o in wanted]
+    before = {p: _load(p)["verdict"] for p in paths}
+    batched = ("--config", "load={batch_size: 3}")
+    proc = snakemake("kick_tires", *batched)
+    assert "load_batch_stock_patterns_" in proc.stdout + proc.stderr
+    after = {p: _load(p) for p in paths}
+    assert {p: r["verdict"] for p, r in after.items()} == before
+    vms = [r["vm"] for r in after.values()]
+    assert all(1 <= vm["objects_in_vm"] <= 3 for vm in vms)
+    assert any(vm["objects_in_vm"] > 1 and vm["boots"] == 1 for vm in vms), vms
+    for vm in vms:  # each object carries its share of the VM job
+        assert vm["wall_seconds"] * vm["objects_in_vm"] == pytest.approx(
+            vm["vm_wall_seconds"], abs=0.01
+        )
+    assert list((RESULTS / "logs/load_batch/stock/patterns").glob("batch-*.log"))
+    rerun = snakemake("-n", "kick_tires", *batched)
+    assert "Nothing to be done" in rerun.stdout + rerun.stderr

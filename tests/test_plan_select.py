@@ -108,3 +108,30 @@ def test_local_slurm_conf_keeps_everything_under_root_and_on_loopback(tmp_path: 
 def test_free_ports_differ() -> None:
     ports = {localslurm.free_port() for _ in range(5)}
     assert all(1024 < p < 65536 for p in ports) and len(ports) >= 2
+
+
+def test_batches_keep_projects_apart_and_sources_together() -> None:
+    objs = [
+        ("p", "clang-19_-O2_b", "b19"),
+        ("p", "clang-14_-O2_a", "a14"),
+        ("q", "clang-14_-O2_c", "c14"),
+        ("p", "clang-19_-O2_a", "a19"),
+        ("p", "clang-14_-O2_b", "b14"),
+    ]
+    batches = plan.load_batches(objs, 2)
+    assert [(b.name, [o for o, _ in b.objects]) for b in batches] == [
+        ("p/batch-0000", ["clang-14_-O2_a", "clang-19_-O2_a"]),
+        ("p/batch-0001", ["clang-14_-O2_b", "clang-19_-O2_b"]),
+        ("q/batch-0000", ["clang-14_-O2_c"]),
+    ]
+    assert batches[0].objects[0] == ("clang-14_-O2_a", "a14")  # the path travels with its name
+    # Size 1 is one VM per object; every object is in exactly one batch whatever the size.
+    for size in (1, 3, 10):
+        flat = [o for b in plan.load_batches(objs, size) for o, _ in b.objects]
+        assert sorted(flat) == sorted(o for _, o, _ in objs)
+        assert all(len(b.objects) <= size for b in plan.load_batches(objs, size))
+
+
+def test_batch_size_must_be_positive() -> None:
+    with pytest.raises(PipelineError, match="batch_size"):
+        plan.load_batches([("p", "x", "x")], 0)
