@@ -152,6 +152,108 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
     return programs, "\n".join(raw)
 
 
+class _Boots:
+    """Boot the guest until every object has an outcome: a crash or hang costs only its object.
+
+    The guest script skips objects an earlier boot finished, so each boot resumes the batch.
+    """
+
+    def __init__(self, share: Path, written: str, n_jobs: int) -> None:
+        self.share = share
+        self.written = written
+        self.n_jobs = n_jobs
+        self.outcomes: dict[int, tuple[str, str]] = {}
+        self.consoles: list[str] = []
+        self.walls: list[float] = []
+        self.last: vm.VmOutcome | None = None
+
+    def run(self, max_boots: int, **vm_kw: Any) -> None:
+        infra_retries = 0
+        while len(self.outcomes) < self.n_jobs and len(self.walls) < max_boots:
+            self.last = vm.run(share=self.share, **vm_kw)
+            self.walls.append(self.last.wall_seconds)
+            self.consoles.append(read_text_or_empty(self.share / "console.log"))
+            progressed = self._record(self.last)
+            if self.last.status == "ok":
+                break
+            if not progressed:
+                # The guest died before any loader started: the host or the emulator failed, not
+                # an object. Boot again, a bounded number of times, instead of blaming the object.
+                if infra_retries >= INFRA_RETRIES or self.last.status == "timeout":
+                    break
+                infra_retries += 1
+
+    def _record(self, last: vm.VmOutcome) -> bool:
+        progressed = False
+        for k in range(self.n_jobs):
+            if k in self.outcomes:
+                continue
+            out = self.share / "out" / str(k)
+            status = read_text_or_empty(out / "status").strip()
+            if status.isdigit():
+                self.outcomes[k] = _finished(int(status), out, self.written)
+                progressed = True
+            elif status == "running":
+                # This object was in the loader when the VM died or was killed.
+                self.outcomes[k] = (
+                    "timeout" if last.status == "timeout" else "vm_crash",
+                    last.detail,
+                )
+                (out / "done").touch()
+                progressed = True
+        return progressed
+
+    def outcome(self, k: int) -> tuple[str, str]:
+        return self.outcomes.get(k, ("vm_crash", self.last.detail if self.last else "no boot"))
+
+    @property
+    def console(self) -> str:
+        return "\n".join(self.consoles)
+
+
+def _object_result(
+    job: ObjectJob,
+    variant: str,
+    accel: str,
+    status: str,
+    detail: str,
+    programs: list[dict[str, Any]],
+    raw: str,
+    boots: _Boots,
+) -> tuple[dict[str, Any], str]:
+    """One object's result (DESIGN.md's per-program result) and its raw log."""
+    if status != "ok":
+        programs = [dict(p, verdict=status) for p in programs if p["name"]]
+    meta = corpus.parse_object_name(job.name) if corpus.OBJECT.match(job.name) else {}
+    wall = sum(boots.walls)
+    result = {
+        "schema": RESULT_SCHEMA,
+        "variant": variant,
+        "project": job.project,
+        "object": job.name,
+        "group": meta.get("name", job.path.stem),
+        "compiler": meta.get("compiler", ""),
+        "opt": meta.get("opt", ""),
+        "verdict": object_verdict(programs, "loaded" if status == "ok" else status),
+        "vm": {
+            "status": status,
+            "detail": detail if status != "ok" else "",
+            "accel": accel,
+            "boots": len(boots.walls),
+            # An object's share of the VM job (boots, loads, poweroffs), so that sums over
+            # objects are the machine time whatever the batch size.
+            "wall_seconds": round(wall / boots.n_jobs, 3),
+            "objects_in_vm": boots.n_jobs,
+            "vm_wall_seconds": round(wall, 3),
+        },
+        "programs": programs,
+        "kernel_warnings": vm.kernel_warnings(boots.console),
+    }
+    if status != "ok":
+        raw += f"\n--- console ({status}: {detail})\n{boots.console}"
+    return result, raw
+
+
 def run_jobs(
     jobs: list[ObjectJob],
     *,
@@ -195,93 +297,31 @@ def run_jobs(
         )
         (share / "run.sh").write_text(script)
         written = bpftoollog.LOG_FILE if paper else "programs"
-        outcomes: dict[int, tuple[str, str]] = {}
-        consoles = []
-        boots = 0
-        infra_retries = 0
-        walls = []
-        last: vm.VmOutcome | None = None
-        while len(outcomes) < len(jobs) and boots < (max_boots or len(jobs) + 1 + INFRA_RETRIES):
-            boots += 1
-            last = vm.run(
-                kernel,
-                initrd,
-                share,
-                accel=accel,
-                timeout_s=timeout_s,
-                memory_mb=memory_mb,
-                qemu=qemu,
-            )
-            walls.append(last.wall_seconds)
-            consoles.append(read_text_or_empty(share / "console.log"))
-            progressed = False
-            for k in range(len(jobs)):
-                if k in outcomes:
-                    continue
-                status_file = share / "out" / str(k) / "status"
-                status = read_text_or_empty(status_file).strip()
-                if status.isdigit():
-                    outcomes[k] = _finished(int(status), share / "out" / str(k), written)
-                    progressed = True
-                elif status == "running":
-                    # This object was in the loader when the VM died or was killed.
-                    outcomes[k] = (
-                        "timeout" if last.status == "timeout" else "vm_crash",
-                        last.detail,
-                    )
-                    (share / "out" / str(k) / "done").touch()
-                    progressed = True
-            if last.status == "ok":
-                break
-            if not progressed:
-                # The guest died before any loader started: the host or the emulator failed, not
-                # an object. Boot again, a bounded number of times, instead of blaming the object.
-                if infra_retries >= INFRA_RETRIES or last.status == "timeout":
-                    break
-                infra_retries += 1
+        boots = _Boots(share, written, len(jobs))
+        boots.run(
+            max_boots or len(jobs) + 1 + INFRA_RETRIES,
+            kernel=kernel,
+            initrd=initrd,
+            accel=accel,
+            timeout_s=timeout_s,
+            memory_mb=memory_mb,
+            qemu=qemu,
+        )
         results = []
         for k, job in enumerate(jobs):
-            status, detail = outcomes.get(k, ("vm_crash", last.detail if last else "no boot"))
+            status, detail = boots.outcome(k)
             out_k = share / "out" / str(k)
             if paper:
                 programs, raw = bpftoollog.collect(out_k, job, prover and status == "ok")
             else:
                 programs, raw = collect(out_k, job)
-            if status != "ok":
-                programs = [dict(p, verdict=status) for p in programs if p["name"]]
-            meta = corpus.parse_object_name(job.name) if corpus.OBJECT.match(job.name) else {}
-            result = {
-                "schema": RESULT_SCHEMA,
-                "variant": variant,
-                "project": job.project,
-                "object": job.name,
-                "group": meta.get("name", job.path.stem),
-                "compiler": meta.get("compiler", ""),
-                "opt": meta.get("opt", ""),
-                "verdict": object_verdict(programs, "loaded" if status == "ok" else status),
-                "vm": {
-                    "status": status,
-                    "detail": detail if status != "ok" else "",
-                    "accel": accel,
-                    "boots": boots,
-                    # An object's share of the VM job (boots, loads, poweroffs), so that
-                    # sums over objects are the machine time whatever the batch size.
-                    "wall_seconds": round(sum(walls) / len(jobs), 3),
-                    "objects_in_vm": len(jobs),
-                    "vm_wall_seconds": round(sum(walls), 3),
-                },
-                "programs": programs,
-            }
+            result, raw = _object_result(job, variant, accel, status, detail, programs, raw, boots)
             if paper and prover:
                 result["bcf"] = (
                     bpftoollog.bcf_record(raw, programs)
                     if status == "ok"
                     else {"rounds": 1, "outcome": "unprovable", "proof_seconds": None}
                 )
-            console = "\n".join(consoles)
-            result["kernel_warnings"] = vm.kernel_warnings(console)
-            if status != "ok":
-                raw += f"\n--- console ({status}: {detail})\n{console}"
             results.append((result, raw))
         return results
     finally:
