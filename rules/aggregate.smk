@@ -11,7 +11,9 @@ AGG_VARIANTS = sorted(VARIANTS, key=lambda v: (v != "stock", list(VARIANTS).inde
 CORPUS_OBJECTS = CORPUS["prebuilt"] or f"{CORPUS_OUT}/objects"
 # A param, so a new commit (or a tree turning dirty) regenerates the manifest and what names it.
 WORKFLOW_STATE = (lambda s: f"{s['commit']} dirty={s['dirty']}")(bcfprov.git_state(BASE))
-AGG_ARGS = f"--index {{input.index}} {{input.st_index}} --loads {RESULTS}/loads --variant {' '.join(AGG_VARIANTS)}"
+# What every aggregation command reads: the results folder and the variants (the indexes are
+# inputs); "--loads {params.loads} --variant {params.agg_variants}" in the commands.
+AGG_PARAMS = {"loads": f"{RESULTS}/loads", "agg_variants": " ".join(AGG_VARIANTS)}
 VARIANT_TABLES = ("summary", "unique_rejections", "categories", "divergence")
 
 
@@ -52,6 +54,7 @@ rule provenance_manifest:
     log:
         f"{RESULTS}/logs/provenance_manifest.log",
     params:
+        **AGG_PARAMS,
         config=json.dumps(config, sort_keys=True),
         workflow=WORKFLOW_STATE,
         variants=pairs("--patched", f"{RESULTS}/kernel/{{v}}/patched.json")
@@ -66,7 +69,8 @@ rule provenance_manifest:
         compilers=CORPUS["compilers"],
         qemu=GUEST["qemu"],
     shell:
-        "{BCFPIPE} provenance-manifest " + AGG_ARGS + " --repo {BASE} "
+        "{BCFPIPE} provenance-manifest --index {input.index} {input.st_index} "
+        "--loads {params.loads} --variant {params.agg_variants} --repo {BASE} "
         "--config-json {params.config:q} --corpus-objects {CORPUS_OBJECTS} "
         "--source {input.sources} {params.variants} --accel {input.accel} "
         "--compiler {params.compilers} --qemu {params.qemu} --out {output} > {log} 2>&1"
@@ -109,8 +113,11 @@ rule compare_variants:
         md=f"{TABLES}/compare.md",
     log:
         f"{RESULTS}/logs/compare_variants.log",
+    params:
+        **AGG_PARAMS,
     shell:
-        "{BCFPIPE} aggregate-compare " + AGG_ARGS + " --manifest {input.manifest} "
+        "{BCFPIPE} aggregate-compare --index {input.index} {input.st_index} "
+        "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
         "--out-dir {TABLES} > {log} 2>&1"
 
 
@@ -127,8 +134,11 @@ rule paper_tables:
         md=[f"{PAPER}/{t}.md" for t in ("acceptance", "table2", "load_time")],
     log:
         f"{RESULTS}/logs/paper_tables.log",
+    params:
+        **AGG_PARAMS,
     shell:
-        "{BCFPIPE} aggregate-paper " + AGG_ARGS + " --manifest {input.manifest} "
+        "{BCFPIPE} aggregate-paper --index {input.index} {input.st_index} "
+        "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
         "--out-dir {PAPER} > {log} 2>&1"
 
 
@@ -147,8 +157,11 @@ rule paper_figures:
         load_time_pdf=f"{PAPER}/load_time.pdf",
     log:
         f"{RESULTS}/logs/paper_figures.log",
+    params:
+        **AGG_PARAMS,
     shell:
-        "{BCFPIPE} aggregate-figures " + AGG_ARGS + " --manifest {input.manifest} "
+        "{BCFPIPE} aggregate-figures --index {input.index} {input.st_index} "
+        "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
         "--out-dir {PAPER} > {log} 2>&1"
 
 
@@ -183,6 +196,7 @@ rule results_readme:
     log:
         f"{RESULTS}/logs/results_readme.log",
     params:
+        **AGG_PARAMS,
         files=lambda wc, input: " ".join(
             f"--file {k}={input[k]}"
             for k in (
@@ -201,5 +215,6 @@ rule results_readme:
             )
         ),
     shell:
-        "{BCFPIPE} results-readme " + AGG_ARGS + " --manifest {input.manifest} "
+        "{BCFPIPE} results-readme --index {input.index} {input.st_index} "
+        "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
         "{params.files} --out {output} > {log} 2>&1"

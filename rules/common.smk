@@ -23,8 +23,8 @@ RESULTS = config["paths"]["results"]
 # Every rule calls the package through the interpreter running Snakemake, so cluster jobs and
 # local jobs use the same installed code.
 BCFPIPE = f"{sys.executable} -m bcfpipe"
-# stdout goes to the rule's log; stderr (progress and errors) to the log and the terminal.
-TEE = "2> >(tee -a {log} >&2)"
+# Long steps end their command with `> {log} 2> >(tee -a {log} >&2)`: stdout goes to the rule's
+# log, stderr (progress and errors) to the log and the terminal.
 
 VARIANTS = {v["name"]: v for v in config["kernel"]["variants"]}
 SOURCES = config["sources"]

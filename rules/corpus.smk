@@ -95,7 +95,7 @@ if IMPORT:
             dir=CORPUS["import_dir"],
         shell:
             "{BCFPIPE} corpus-import --tree {input.tree} --dir {params.dir:q} "
-            "--out {params.out} > {log} " + TEE
+            "--out {params.out} > {log} 2> >(tee -a {log} >&2)"
 
 else:
 

@@ -9,7 +9,7 @@ rule preflight:
     params:
         clangs=config["corpus"]["compilers"],
     shell:
-        "{BCFPIPE} preflight --out {output} --require-clang {params.clangs} > {log} " + TEE
+        "{BCFPIPE} preflight --out {output} --require-clang {params.clangs} > {log} 2> >(tee -a {log} >&2)"
 
 
 rule fetch_source:
@@ -23,7 +23,7 @@ rule fetch_source:
         downloads=1,
     shell:
         "{BCFPIPE} fetch-source --name {wildcards.source} --spec {params.spec:q} "
-        "--resources {RES} --out {output} > {log} " + TEE
+        "--resources {RES} --out {output} > {log} 2> >(tee -a {log} >&2)"
 
 
 rule unpack_source:
@@ -36,4 +36,4 @@ rule unpack_source:
     params:
         dest=f"{WORK}/src/{{source}}",
     shell:
-        "{BCFPIPE} unpack-source --record {input} --dest {params.dest} --out {output} > {log} " + TEE
+        "{BCFPIPE} unpack-source --record {input} --dest {params.dest} --out {output} > {log} 2> >(tee -a {log} >&2)"

@@ -62,7 +62,7 @@ rule probe_accel:
         vm_slots=1,
     shell:
         "{BCFPIPE} probe-accel --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
-        "--mode {params.mode} {params.vm} --out {output} > {log} " + TEE
+        "--mode {params.mode} {params.vm} --out {output} > {log} 2> >(tee -a {log} >&2)"
 
 
 rule boot_check:

@@ -19,7 +19,7 @@ rule patch_kernel:
     shell:
         "{BCFPIPE} patch-tree --variant {wildcards.variant} --source {input.source} "
         "--series={params.series:q} {params.sets} --tree {params.tree} --state {params.state} "
-        "--out {output} > {log} " + TEE
+        "--out {output} > {log} 2> >(tee -a {log} >&2)"
 
 
 rule configure_kernel:
@@ -38,7 +38,7 @@ rule configure_kernel:
     shell:
         "{BCFPIPE} configure-kernel --patched {input.patched} --build {params.build} "
         "--work {WORK} --ccache {params.ccache} {params.fragments} "
-        "--required {params.required} --out {output} > {log} " + TEE
+        "--required {params.required} --out {output} > {log} 2> >(tee -a {log} >&2)"
 
 
 rule build_kernel:
@@ -60,7 +60,7 @@ rule build_kernel:
     shell:
         "{BCFPIPE} build-kernel --patched {input.patched} --config {input.config} "
         "--build {params.build} --work {WORK} --ccache {params.ccache} --jobs {params.jobs} "
-        "--image {output.image} --out {output.info} > {log} " + TEE
+        "--image {output.image} --out {output.info} > {log} 2> >(tee -a {log} >&2)"
 
 
 rule build_tools:
@@ -82,4 +82,4 @@ rule build_tools:
     shell:
         "{BCFPIPE} build-tools --patched {input.patched} --build {params.build} "
         "--jobs {params.jobs} --bpftool {output.bpftool} --include {output.include} "
-        "--libbpf {output.libbpf} > {log} " + TEE
+        "--libbpf {output.libbpf} > {log} 2> >(tee -a {log} >&2)"

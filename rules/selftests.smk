@@ -24,7 +24,7 @@ if ST_ON:
         shell:
             "{BCFPIPE} selftests-corpus --patched {input.patched} --include {input.include} "
             "--glob {params.globs} --compiler {params.compilers} --opts={params.opts} --out {output} "
-            "> {log} " + TEE
+            "> {log} 2> >(tee -a {log} >&2)"
 
 
 def selftest_index(wildcards=None):

@@ -34,4 +34,4 @@ if CVC5["source"]:
             ),
         shell:
             "{BCFPIPE} build-cvc5 --source {input.source} {params.args} --jobs {params.jobs} "
-            "--work {params.work} --out {output.binary} --info {output.info} > {log} " + TEE
+            "--work {params.work} --out {output.binary} --info {output.info} > {log} 2> >(tee -a {log} >&2)"
