@@ -56,6 +56,8 @@ rule provenance_manifest:
     params:
         **AGG_PARAMS,
         config=json.dumps(config, sort_keys=True),
+        repo=str(BASE),
+        corpus_objects=CORPUS_OBJECTS,
         workflow=WORKFLOW_STATE,
         variants=pairs("--patched", f"{RESULTS}/kernel/{{v}}/patched.json")
         + " "
@@ -70,8 +72,8 @@ rule provenance_manifest:
         qemu=GUEST["qemu"],
     shell:
         "{BCFPIPE} provenance-manifest --index {input.index} {input.st_index} "
-        "--loads {params.loads} --variant {params.agg_variants} --repo {BASE} "
-        "--config-json {params.config:q} --corpus-objects {CORPUS_OBJECTS} "
+        "--loads {params.loads} --variant {params.agg_variants} --repo {params.repo} "
+        "--config-json {params.config:q} --corpus-objects {params.corpus_objects} "
         "--source {input.sources} {params.variants} --accel {input.accel} "
         "--compiler {params.compilers} --qemu {params.qemu} --out {output} > {log} 2>&1"
 
@@ -96,10 +98,13 @@ rule tables_variant:
         md=[f"{TABLES}/{{variant}}/{t}.md" for t in VARIANT_TABLES],
     log:
         f"{RESULTS}/logs/tables_variant/{{variant}}.log",
+    params:
+        loads=AGG_PARAMS["loads"],
+        out_dir=lambda wc, output: Path(output.md[0]).parent,
     shell:
-        "{BCFPIPE} aggregate-variant --index {input.index} {input.st_index} --loads {RESULTS}/loads "
+        "{BCFPIPE} aggregate-variant --index {input.index} {input.st_index} --loads {params.loads} "
         "--variant {wildcards.variant} --manifest {input.manifest} "
-        "--out-dir {TABLES}/{wildcards.variant} > {log} 2>&1"
+        "--out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule compare_variants:
@@ -115,10 +120,11 @@ rule compare_variants:
         f"{RESULTS}/logs/compare_variants.log",
     params:
         **AGG_PARAMS,
+        out_dir=lambda wc, output: Path(output.md).parent,
     shell:
         "{BCFPIPE} aggregate-compare --index {input.index} {input.st_index} "
         "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
-        "--out-dir {TABLES} > {log} 2>&1"
+        "--out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule paper_tables:
@@ -136,10 +142,11 @@ rule paper_tables:
         f"{RESULTS}/logs/paper_tables.log",
     params:
         **AGG_PARAMS,
+        out_dir=lambda wc, output: Path(output.md[0]).parent,
     shell:
         "{BCFPIPE} aggregate-paper --index {input.index} {input.st_index} "
         "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
-        "--out-dir {PAPER} > {log} 2>&1"
+        "--out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule paper_figures:
@@ -159,10 +166,11 @@ rule paper_figures:
         f"{RESULTS}/logs/paper_figures.log",
     params:
         **AGG_PARAMS,
+        out_dir=lambda wc, output: Path(output.figure8_pdf).parent,
     shell:
         "{BCFPIPE} aggregate-figures --index {input.index} {input.st_index} "
         "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
-        "--out-dir {PAPER} > {log} 2>&1"
+        "--out-dir {params.out_dir} > {log} 2>&1"
 
 
 def get_aggregate_output():

@@ -91,7 +91,7 @@ if IMPORT:
         log:
             f"{RESULTS}/logs/corpus_index.log",
         params:
-            out=CORPUS_OUT,
+            out=lambda wc, output: Path(output.index).parent,
             dir=CORPUS["import_dir"],
         shell:
             "{BCFPIPE} corpus-import --tree {input.tree} --dir {params.dir:q} "
@@ -132,7 +132,7 @@ else:
         params:
             compilers=" ".join(CORPUS["compilers"]),
             opts=",".join(CORPUS["opt_levels"]),
-            out=f"{CORPUS_OUT}/objects/{{project}}",
+            out=lambda wc, output: Path(output[0]).parent,
         shell:
             "{BCFPIPE} compile-source --compiler {params.compilers} --opts={params.opts} "
             "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
@@ -149,7 +149,7 @@ else:
         log:
             f"{RESULTS}/logs/corpus_index.log",
         params:
-            out=CORPUS_OUT,
+            out=lambda wc, output: Path(output.index).parent,
         shell:
             "{BCFPIPE} corpus-index --source {input.sources} --object {input.objects} "
             "--out {params.out} > {log} 2>&1"

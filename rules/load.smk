@@ -207,6 +207,7 @@ rule truth_report:
     params:
         # Read from the folder, not the command line, which cannot hold thousands of paths.
         variants=" ".join(VARIANTS),
+        loads=f"{RESULTS}/loads",
     shell:
-        "{BCFPIPE} truth-report --index {input.index} --loads {RESULTS}/loads "
+        "{BCFPIPE} truth-report --index {input.index} --loads {params.loads} "
         "--variant {params.variants} --out-json {output.json} --out-md {output.md} > {log} 2>&1"

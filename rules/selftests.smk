@@ -117,6 +117,7 @@ rule selftests_expectations:
         f"{RESULTS}/logs/selftests_expectations.log",
     params:
         variants=" ".join(VARIANTS),
+        loads=f"{RESULTS}/loads",
     shell:
-        "{BCFPIPE} selftests-expectations --index {input.index} --loads {RESULTS}/loads "
+        "{BCFPIPE} selftests-expectations --index {input.index} --loads {params.loads} "
         "--variant {params.variants} --out-json {output.json} --out-md {output.md} > {log} 2>&1"
