@@ -157,7 +157,9 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
     """Fill ``refinements`` per program and ``result['bcf']`` from the last round and the proofs.
 
     A program the kernel still refused with ``ENOKEY`` is rejected: its error line names the
-    outcome (a counterexample when a condition was refuted).
+    outcome (a counterexample when a condition was refuted), ``verifier_error_line`` the
+    verifier's own reason from the load repeated without BCF. When that load says the program
+    cannot load on this kernel at all, the verdict is ``compat_issue`` as without BCF.
     """
     from bcfpipe import loadjob  # loadjob imports this module
 
@@ -203,19 +205,30 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
                 }
             )
         prog["refinements"] = refs
+        plain = prog.pop("bcf_plain", None)
         if prog.get("errno") == ENOKEY:
             bad = next((r for r in refs if r.get("verdict") == "refuted"), None) or next(
                 (r for r in refs if r.get("verdict") not in (None, "proved")), None
             )
-            prog["verdict"] = "rejected"
-            prog["error_category"] = f"bcf_{loop.outcome}"
-            prog["error_line"] = (
+            detail = (
                 f"bcf: {bad['kind']} condition at insn {bad['insn']} {bad['verdict']}: "
                 f"{bad.get('counterexample') or ''}".strip()
                 if bad
                 else f"bcf: conditions without certificates ({loop.outcome})"
             )
-            prog["error_normalized"] = prog["error_line"]
+            prog["bcf_detail"] = detail
+            if plain:
+                prog["verifier_error_line"] = plain["error_line"]
+            if plain and plain["verdict"] == "compat_issue":
+                # The program cannot load here whatever the refinement says (a kfunc its type
+                # may not call, a missing BTF id): the same verdict and reason as without BCF.
+                for key in ("verdict", "error_category", "error_line", "error_normalized"):
+                    prog[key] = plain[key]
+            else:
+                prog["verdict"] = "rejected"
+                prog["error_category"] = f"bcf_{loop.outcome}"
+                prog["error_line"] = detail
+                prog["error_normalized"] = detail
     progs = result.get("programs", [])
     if progs and result.get("vm", {}).get("status", "ok") == "ok":
         result["verdict"] = loadjob.object_verdict(progs, result.get("verdict", "loaded"))

@@ -149,6 +149,13 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
             f"=== program {i} {meta.get('name', '?')} ({meta.get('section', '?')}) "
             f"err={meta.get('err', '?')}\n--- verifier log\n{vtext}\n--- libbpf\n{ltext}"
         )
+        if (out / f"{i}.plain.meta").is_file():
+            # Loaded again without BCF after ENOKEY: the verifier's own reason (bcfloop.annotate).
+            pmeta = read_meta(out / f"{i}.plain.meta")
+            pv = read_text_or_empty(out / f"{i}.plain.vlog")
+            pl = read_text_or_empty(out / f"{i}.plain.libbpf")
+            prog["bcf_plain"] = program_result(pmeta, pv, pl)
+            raw.append(f"--- verifier log without BCF (err={pmeta.get('err', '?')})\n{pv}")
     return programs, "\n".join(raw)
 
 

@@ -7,7 +7,8 @@
  *
  * With -B (kernels with the BCF series only) every load asks for refinement conditions and sends
  * the certificates CERTDIR/NAME.cert; the conditions a load returns go to OUTDIR/N.cond.K, and
- * N.meta gains bcf_* lines (see docs/bcf-kernel.md, "Protocol").
+ * N.meta gains bcf_* lines (see docs/bcf-kernel.md, "Protocol"). A load refused with ENOKEY is
+ * repeated without BCF into N.plain.{meta,vlog,libbpf}.
  *
  * For program number N it writes OUTDIR/N.meta (key=value lines), OUTDIR/N.vlog (the verifier
  * log) and OUTDIR/N.libbpf (libbpf's own messages). Classification and parsing happen on the host,
@@ -173,10 +174,14 @@ static FILE *open_out(const char *dir, int idx, const char *ext)
 	return fopen(path, "w");
 }
 
-/* Load program number idx alone; returns 0 when the object could be opened at all. */
+/*
+ * Load program number idx alone; returns 0 when the object could be opened at all. With bcf
+ * the load asks for refinement; pfx names the output files ("" or "plain.").
+ */
 static int load_one(const char *obj_path, const char *dir, int idx, char *log,
-		    struct type_override *types, int ntypes, int *count)
+		    struct type_override *types, int ntypes, int *count, int bcf, const char *pfx)
 {
+	char ext[32];
 	struct bpf_program *prog, *target = NULL;
 	struct bpf_object *obj;
 	FILE *meta, *vlog;
@@ -184,11 +189,13 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	long long t0, t1;
 	int i = 0, err;
 
-	libbpf_out = open_out(dir, idx, "libbpf");
+	snprintf(ext, sizeof(ext), "%slibbpf", pfx);
+	libbpf_out = open_out(dir, idx, ext);
 	obj = bpf_object__open_file(obj_path, NULL);
 	if (!obj) {
 		err = -errno;
-		meta = open_out(dir, idx, "meta");
+		snprintf(ext, sizeof(ext), "%smeta", pfx);
+		meta = open_out(dir, idx, ext);
 		if (meta) {
 			fprintf(meta, "stage=open\nerr=%d\nerrno_name=%s\n", err, strerror(-err));
 			fclose(meta);
@@ -225,7 +232,7 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	bpf_program__set_log_buf(target, log, LOG_SIZE);
 	/* Level 1 for the rejection text, 4 for the statistics lines on every outcome. */
 	bpf_program__set_log_level(target, 1 | 4);
-	if (bcf_dir) {
+	if (bcf) {
 		if (bcf_read_certs(bcf_dir) || !bpf_program__set_bcf ||
 		    bpf_program__set_bcf(target, BCF_F_ENABLE, bcf_buf, bcf_size)) {
 			fprintf(stderr, "bcfpipe-load: BCF not available\n");
@@ -237,7 +244,8 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	err = bpf_object__load(obj);
 	t1 = now_ns();
 
-	meta = open_out(dir, idx, "meta");
+	snprintf(ext, sizeof(ext), "%smeta", pfx);
+	meta = open_out(dir, idx, ext);
 	if (meta) {
 		fprintf(meta, "stage=load\nname=%s\nsection=%s\ntype=%s\nerr=%d\nerrno_name=%s\n",
 			bpf_program__name(target), bpf_program__section_name(target),
@@ -245,11 +253,12 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 			err ? strerror(-err) : "");
 		fprintf(meta, "insn_cnt=%zu\nload_ns=%lld\ntype_override=%s\n",
 			bpf_program__insn_cnt(target), t1 - t0, sec ?: "");
-		if (bcf_dir)
+		if (bcf)
 			bcf_write_conds(dir, idx, meta, bpf_program__bcf_true_size(target));
 		fclose(meta);
 	}
-	vlog = open_out(dir, idx, "vlog");
+	snprintf(ext, sizeof(ext), "%svlog", pfx);
+	vlog = open_out(dir, idx, ext);
 	if (vlog) {
 		fputs(log, vlog);
 		fclose(vlog);
@@ -259,6 +268,13 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	libbpf_out = NULL;
 	free(bcf_buf);
 	bcf_buf = NULL;
+	/*
+	 * A load BCF could not settle is loaded once more without it: that log holds the
+	 * verifier's own reason (e.g. a kfunc the program type may not call), which the
+	 * refinement request replaced.
+	 */
+	if (bcf && err == -ENOKEY)
+		return load_one(obj_path, dir, idx, log, types, ntypes, count, 0, "plain.");
 	return 0;
 }
 
@@ -295,7 +311,8 @@ int main(int argc, char **argv)
 	libbpf_set_print(print_libbpf);
 	/* The first pass learns how many programs there are; every pass loads exactly one. */
 	for (int idx = 0; idx == 0 || idx < count; idx++) {
-		if (load_one(argv[optind], argv[optind + 1], idx, log, types, ntypes, &count))
+		if (load_one(argv[optind], argv[optind + 1], idx, log, types, ntypes, &count,
+			     bcf_dir != NULL, ""))
 			break;
 	}
 	snprintf(path, sizeof(path), "%s/programs", argv[optind + 1]);

@@ -215,3 +215,54 @@ def test_condition_asked_again_after_its_certificate_is_unprovable() -> None:
     assert len(rounds) == 2
     assert res["bcf"]["outcome"] == "unprovable"
     assert res["programs"][0]["verdict"] == "rejected"
+
+
+def _plain(verdict: str, line: str) -> dict[str, Any]:
+    vtext = line + "\nprocessed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0\n"
+    meta = {"stage": "load", "name": "p", "err": "-13" if verdict == "rejected" else "-22"}
+    rec = loadjob.program_result(meta, vtext, "")
+    assert rec["verdict"] == verdict, rec
+    return rec
+
+
+def test_refuted_keeps_the_verifiers_own_reason_and_compat_issues() -> None:
+    """ENOKEY programs carry the load repeated without BCF (guest N.plain.*)."""
+    plains = {
+        "rejected": _plain("rejected", "R1 offset is outside of the packet"),
+        "compat_issue": _plain(
+            "compat_issue", "calling kernel function bpf_task_from_pid is not allowed"
+        ),
+    }
+    for verdict, plain in plains.items():
+
+        def run_round(
+            idx: list[int], certs: dict[int, dict[str, bytes]], plain: Any = plain
+        ) -> list[Any]:
+            p = prog(bcfloop.ENOKEY, [COND_B], STATS_PENDING, "rejected")
+            p["bcf_plain"] = plain
+            return [(result(p), "")]
+
+        [(res, _)] = bcfloop.run(1, run_round, prover=fake_prover({COND_B: "refuted"}))
+        p = res["programs"][0]
+        assert "bcf_plain" not in p
+        assert p["verdict"] == verdict and res["verdict"] == verdict
+        assert p["verifier_error_line"] == plain["error_line"]
+        assert p["bcf_detail"].startswith("bcf: range condition at insn 12 refuted")
+        if verdict == "rejected":  # BCF's finding is the reason shown
+            assert p["error_category"] == "bcf_refuted" and p["error_line"] == p["bcf_detail"]
+        else:  # the program could never load here: as without BCF
+            assert p["error_category"] == plain["error_category"] != "bcf_refuted"
+            assert p["error_line"] == plain["error_line"]
+
+
+def test_collect_reads_the_load_repeated_without_bcf(tmp_path: Path) -> None:
+    (tmp_path / "programs").write_text("1\n")
+    (tmp_path / "0.meta").write_text("stage=load\nname=p\nerr=-126\nbcf=1\nbcf_conditions=0\n")
+    (tmp_path / "0.vlog").write_text(STATS_PENDING)
+    (tmp_path / "0.plain.meta").write_text("stage=load\nname=p\nerr=-22\n")
+    (tmp_path / "0.plain.vlog").write_text(
+        "calling kernel function bpf_cpumask_create is not allowed\n"
+    )
+    [p], raw = loadjob.collect(tmp_path, loadjob.ObjectJob(tmp_path / "x.o", "t"))
+    assert p["bcf_plain"]["verdict"] == "compat_issue"
+    assert "verifier log without BCF (err=-22)" in raw and "bpf_cpumask_create" in raw
