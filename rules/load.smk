@@ -15,9 +15,13 @@ def get_selftest_object(wildcards):
     return f"{checkpoints.selftests_corpus.get().output[0]}/objects/{wildcards.object}.o"
 
 
+def types_arg(types):
+    # Never empty: an empty word would vanish from a quoted list of several objects.
+    return json.dumps(types or {}, sort_keys=True)
+
+
 def get_object_types(wildcards):
-    types = object_info()[(wildcards.project, wildcards.object)][1]
-    return json.dumps(types, sort_keys=True) if types else ""
+    return types_arg(object_info()[(wildcards.project, wildcards.object)][1])
 
 
 def bcf_args(v):
@@ -147,8 +151,7 @@ for _v in VARIANTS if BATCHED else ():
                 variant=_v,
                 project=_b.project,
                 vm=vm_args(GUEST["boot_timeout_s"] + len(_names) * LOAD["object_timeout_s"]),
-                types=[json.dumps(types, sort_keys=True) if types else "" for _, types in
-                       (object_info()[(_b.project, o)] for o in _names)],
+                types=[types_arg(object_info()[(_b.project, o)][1]) for o in _names],
                 bcf=bcf_args(VARIANTS[_v]),
             resources:
                 vm_slots=1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -17,11 +18,14 @@ from bcfpipe import corpus
 REPO = Path(__file__).resolve().parent.parent
 
 
-def plan(tmp: Path, *targets: str, config: str = "") -> subprocess.CompletedProcess[str]:
+def plan(
+    tmp: Path, *targets: str, config: str | list[str] = ""
+) -> subprocess.CompletedProcess[str]:
     paths = f'{{"results": "{tmp}/results", "work": "{tmp}/work", "resources": "{tmp}/res"}}'
     # Targets go before --config, which takes every following word as a key=value pair.
     cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *targets]
-    cmd += ["--config", f"paths={paths}", *([config] if config else [])]
+    cmd += ["--config", f"paths={paths}", *([config] if isinstance(config, str) else config)]
+    cmd = [c for c in cmd if c]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
 
 
@@ -99,3 +103,34 @@ def test_bad_config_fails_before_planning_and_names_the_key(
     assert proc.returncode != 0
     assert needle in proc.stderr + proc.stdout
     assert "Job stats" not in proc.stdout
+
+
+def test_batched_loads_of_a_prebuilt_corpus(tmp_path: Path) -> None:
+    """load.batch_size over a prebuilt corpus: every object in one batch job, with its types."""
+    import shlex
+
+    pre = tmp_path / "pre"
+    (pre / "calico").mkdir(parents=True)
+    names = ["clang-14_-O2_bpf_lxc.o", "clang-16_-O3_bpf_lxc.o", "clang-19_-O2_bpf_lxc.o"]
+    for name in names:
+        (pre / "calico" / name).write_bytes(b"\x7fELF")
+    (pre / "prog_index.json").write_text(json.dumps({"calico": {"bpf_lxc.o": names}}))
+    (pre / "obj_prog_type.json").write_text(json.dumps({"calico/clang-14_-O2_bpf_lxc.o": "tc"}))
+    proc = plan(tmp_path, "-p", config=[f"corpus={{prebuilt: {pre}}}", "load={batch_size: 2}"])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    assert counts["load_batch_stock_calico_0000"] == 1 and counts["load_batch_bcf_calico_0001"] == 1
+    assert "load_object" not in counts
+    commands = [ln for ln in proc.stdout.splitlines() if " load-objects " in ln]
+    assert len(commands) == 4  # two batches, two variants
+    for cmd in commands:
+        words = shlex.split(cmd.split(">", 1)[0])
+        per_object = {}
+        for flag in ("--object", "--out", "--log", "--types"):
+            i = words.index(flag) + 1
+            per_object[flag] = words[
+                i : next(j for j in range(i, len(words)) if words[j].startswith("--"))
+            ]
+        assert len({len(v) for v in per_object.values()}) == 1, per_object
+        if "clang-14_-O2_bpf_lxc.o" in " ".join(per_object["--object"]):
+            assert per_object["--types"] == ['"tc"', "{}"]
