@@ -113,13 +113,14 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
     jobs = []
     n = len(a.object)
     projects = a.project * n if len(a.project) == 1 else a.project
-    if not len(projects) == len(a.out) == len(a.log) == n or len(a.types or [""] * n) != n:
+    types_args = a.types or [""] * n
+    if not len(projects) == len(a.out) == len(a.log) == len(types_args) == n:
         raise PipelineError(
             f"load-objects: {n} --object, {len(a.project)} --project, {len(a.out)} --out, "
             f"{len(a.log)} --log, {len(a.types or [])} --types: give one of each per object "
             "(one --project serves all)"
         )
-    for obj, project, types_json in zip(a.object, projects, a.types or [""] * n, strict=True):
+    for obj, project, types_json in zip(a.object, projects, types_args, strict=True):
         types = json.loads(types_json) if types_json else {}
         jobs.append(
             loadjob.ObjectJob(

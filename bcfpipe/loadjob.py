@@ -130,6 +130,15 @@ def bcf_conditions(out: Path, i: int, meta: dict[str, str]) -> list[dict[str, An
     return conds
 
 
+def _loader_files(out: Path, prefix: str) -> tuple[dict[str, str], str, str]:
+    """One load's meta, verifier log and libbpf messages as the guest loader wrote them."""
+    return (
+        read_meta(out / f"{prefix}meta"),
+        read_text_or_empty(out / f"{prefix}vlog"),
+        read_text_or_empty(out / f"{prefix}libbpf"),
+    )
+
+
 def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
     """Programs' results and the raw log text for one object's loader output directory."""
     count_file = out / "programs"
@@ -137,9 +146,7 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
     programs = []
     raw = []
     for i in range(max(count, 1 if (out / "0.meta").exists() else 0)):
-        meta = read_meta(out / f"{i}.meta")
-        vtext = read_text_or_empty(out / f"{i}.vlog")
-        ltext = read_text_or_empty(out / f"{i}.libbpf")
+        meta, vtext, ltext = _loader_files(out, f"{i}.")
         prog = program_result(meta, vtext, ltext)
         if meta.get("bcf"):
             prog["bcf_stats"] = bcfloop.parse_stats(vtext)
@@ -151,9 +158,7 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
         )
         if (out / f"{i}.plain.meta").is_file():
             # Loaded again without BCF after ENOKEY: the verifier's own reason (bcfloop.annotate).
-            pmeta = read_meta(out / f"{i}.plain.meta")
-            pv = read_text_or_empty(out / f"{i}.plain.vlog")
-            pl = read_text_or_empty(out / f"{i}.plain.libbpf")
+            pmeta, pv, pl = _loader_files(out, f"{i}.plain.")
             prog["bcf_plain"] = program_result(pmeta, pv, pl)
             raw.append(f"--- verifier log without BCF (err={pmeta.get('err', '?')})\n{pv}")
     return programs, "\n".join(raw)

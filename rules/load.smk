@@ -103,7 +103,8 @@ rule load_object:
     resources:
         vm_slots=1,
     wildcard_constraints:
-        # Project 'selftests' is load_selftest_object's (its objects are known after a checkpoint).
+        # Project 'selftests' (objects known after a checkpoint) is load_selftest_object's, or
+        # this rule's alone when batch rules load every other object.
         project=(
             bcfselftests.PROJECT
             if BATCHED
@@ -128,10 +129,13 @@ if ST_ON and not BATCHED:
 # One rule per variant and batch, without wildcards: Snakemake finds the producer of a result by
 # its full path then, however many batches there are (a wildcard would make every lookup scan
 # every batch's outputs).
-for _v in VARIANTS if BATCHED else ():
-    for _b in bcfplan.load_batches(
-        [(p, o, path) for p, o, path, _ in get_objects()], LOAD["batch_size"]
-    ):
+_BATCHES = (
+    bcfplan.load_batches([(p, o, path) for p, o, path, _ in get_objects()], LOAD["batch_size"])
+    if BATCHED
+    else []
+)
+for _v in VARIANTS:
+    for _b in _BATCHES:
         _names = [stem for stem, _ in _b.objects]
 
         rule:

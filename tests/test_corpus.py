@@ -50,6 +50,28 @@ def test_compile_failure_is_recorded_with_the_error(tmp_path: Path) -> None:
     assert not (tmp_path / "bad.o").exists()
 
 
+@pytest.mark.skipif(CLANG is None, reason="needs clang")
+def test_compile_source_builds_every_variant_and_names_every_failure(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    good = tmp_path / "good.c"
+    good.write_text(TWO_PROGS)
+    out = tmp_path / "objs"
+    cmd = [sys.executable, "-m", "bcfpipe", "compile-source", "--compiler", str(CLANG)]
+    cmd += ["--opts=-O1,-O2", "--include", str(tmp_path), "--out-dir", str(out)]
+    subprocess.run([*cmd, "--src", str(good)], check=True, capture_output=True)
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{CLANG}_-O1_good.o",
+        f"{CLANG}_-O2_good.o",
+    ]
+    bad = tmp_path / "bad.c"
+    bad.write_text("int x = ;\n")
+    proc = subprocess.run([*cmd, "--src", str(bad)], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert f"{CLANG} -O1: " in proc.stderr and f"{CLANG} -O2: " in proc.stderr
+
+
 def test_truth_lines_and_names(tmp_path: Path) -> None:
     src = tmp_path / "p.c"
     src.write_text(
