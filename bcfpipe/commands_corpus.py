@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import corpus, loadjob, truth, vm
+from bcfpipe import corpus, loadjob, truth, vm, vmspec
 from bcfpipe.build import run_logged
 from bcfpipe.cli import add_command
 from bcfpipe.errors import PipelineError
@@ -109,6 +109,15 @@ def cmd_build_loader(a: argparse.Namespace) -> None:
     )
 
 
+def cmd_vm_spec(a: argparse.Namespace) -> None:
+    try:
+        settings = vmspec.LoadSettings(**json.loads(a.settings))
+    except (TypeError, json.JSONDecodeError) as e:
+        raise PipelineError(f"vm-spec: --settings is not a LoadSettings JSON object: {e}") from e
+    rec = vmspec.write_spec(a.out, a.variant, a.kernel, a.initrd, a.accel, settings)
+    print(f"{a.variant}: kernel {rec['kernel_sha256'][:12]}, initramfs {rec['initrd_sha256'][:12]}")
+
+
 def cmd_load_objects(a: argparse.Namespace) -> None:
     jobs = []
     n = len(a.object)
@@ -130,25 +139,26 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
                 prog_type=corpus.object_type(types),
             )
         )
-    accel = vm.read_accel(a.accel)
+    spec = vmspec.read_spec(a.vm)
+    s = spec.settings
     run: Any = loadjob.run_jobs
     extra: dict[str, Any] = {}
-    if a.loader == "bpftool":
-        extra = {"loader": "bpftool", "prover": a.prover}
-    elif a.bcf:
+    if s.loader == "bpftool":
+        extra = {"loader": "bpftool", "prover": s.bcf}
+    elif s.bcf:
         run = loadjob.run_jobs_bcf
-        extra = {"max_rounds": a.bcf_rounds, "prove_seconds": a.bcf_prove_seconds}
+        extra = {"max_rounds": s.bcf_rounds, "prove_seconds": s.bcf_prove_seconds}
     results = run(
         jobs,
-        kernel=Path(a.kernel),
-        initrd=Path(a.initrd),
-        accel=accel,
-        variant=a.variant,
-        timeout_s=a.timeout,
-        per_object_timeout=a.object_timeout,
-        memory_mb=a.memory,
-        qemu=a.qemu,
-        scratch=a.scratch,
+        kernel=Path(spec.kernel),
+        initrd=Path(spec.initrd),
+        accel=vm.read_accel(spec.accel),
+        variant=spec.variant,
+        timeout_s=spec.vm_timeout(n),
+        per_object_timeout=s.object_timeout_s,
+        memory_mb=s.memory_mb,
+        qemu=s.qemu,
+        scratch=s.scratch,
         **extra,
     )
     for (result, raw), out_json, out_log in zip(results, a.out, a.log, strict=True):
@@ -200,30 +210,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     for arg in ("--src", "--include", "--libbpf", "--out"):
         p.add_argument(arg, required=True)
 
+    p = add("vm-spec", cmd_vm_spec, "write a variant's VM spec (what its VM jobs boot)")
+    for arg in ("--variant", "--kernel", "--initrd", "--accel", "--out"):
+        p.add_argument(arg, required=True)
+    p.add_argument("--settings", required=True, help="JSON of bcfpipe.vmspec.LoadSettings")
+
     p = add("load-objects", cmd_load_objects, "boot the guest and load objects")
-    p.add_argument("--variant", required=True)
-    p.add_argument("--kernel", required=True)
-    p.add_argument("--initrd", required=True)
-    p.add_argument("--accel", required=True)
+    p.add_argument("--vm", required=True, help="the variant's VM spec (results/guest/V/vm.json)")
     # One value per object (--object a b or --object a --object b); one --project serves all.
     for arg in ("--object", "--project", "--out", "--log"):
         p.add_argument(arg, action="extend", nargs="+", required=True)
     p.add_argument("--types", action="extend", nargs="+", help="JSON overrides or '' per object")
-    p.add_argument("--timeout", type=float, default=120)
-    p.add_argument("--object-timeout", type=int, default=60)
-    p.add_argument("--memory", type=int, default=512)
-    p.add_argument("--qemu", default="qemu-system-x86_64")
-    p.add_argument("--scratch", default="")
-    p.add_argument("--bcf", action="store_true", help="BCF kernel: run the certificate loop")
-    p.add_argument(
-        "--loader",
-        choices=["bcfpipe-load", "bpftool"],
-        default="bcfpipe-load",
-        help="bpftool: the paper's loop (bpftool -d prog loadall) in the guest",
-    )
-    p.add_argument("--prover", action="store_true", help="(bpftool) pass -P with the guest's cvc5")
-    p.add_argument("--bcf-rounds", type=int, default=4)
-    p.add_argument("--bcf-prove-seconds", type=float, default=60.0)
 
     p = add("truth-report", cmd_truth_report, "compare verdicts with the corpus ground truth")
     p.add_argument("--index", required=True)

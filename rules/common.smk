@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(workflow.basedir)))
 from bcfpipe import config as bcfconfig
 from bcfpipe import patch as bcfpatch
 from bcfpipe import plan as bcfplan
+from bcfpipe import vmspec as bcfvmspec
 from bcfpipe.errors import PipelineError
 
 try:

@@ -87,3 +87,23 @@ rule boot_check:
         "{BCFPIPE} boot-check --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
         "--accel {input.accel} --build-info {input.info} {params.vm} --console {log.console} "
         "--out {output} > {log.log} 2>&1"
+
+
+# What every VM job of a variant boots, and how it loads, in one file: a load job then depends
+# on it and on its object alone (two inputs to plan per job, not five), and a changed kernel,
+# initramfs or load setting reruns that variant's loads through this rule.
+rule vm_spec:
+    input:
+        kernel=rules.build_kernel.output.image,
+        initrd=rules.build_guest.output,
+        accel=rules.probe_accel.output,
+    output:
+        f"{RESULTS}/guest/{{variant}}/vm.json",
+    log:
+        f"{RESULTS}/logs/vm_spec/{{variant}}.log",
+    params:
+        settings=lambda wc: bcfvmspec.settings_arg(config, VARIANTS[wc.variant]),
+    shell:
+        "{BCFPIPE} vm-spec --variant {wildcards.variant} --kernel {input.kernel} "
+        "--initrd {input.initrd} --accel {input.accel} --settings {params.settings:q} "
+        "--out {output} > {log} 2>&1"

@@ -24,19 +24,6 @@ def get_object_types(wildcards):
     return types_arg(object_info()[(wildcards.project, wildcards.object)][1])
 
 
-def bcf_args(v):
-    """How the VM job loads: the project's loader (with the host-side certificate loop for BCF
-    variants), or the paper's bpftool loop with the solver in the guest."""
-    if v["loader"] == "bpftool":
-        return "--loader bpftool" + (" --prover" if v["bcf"] else "")
-    if v["bcf"]:
-        return (
-            f"--bcf --bcf-rounds {LOAD['bcf_rounds']} "
-            f"--bcf-prove-seconds {LOAD['bcf_prove_seconds']}"
-        )
-    return ""
-
-
 rule build_loader:
     input:
         src=str(BASE / "guest" / "bcfpipe-load.c"),
@@ -62,29 +49,25 @@ if LOAD["batch_size"] > 1 and IMPORT:
     )
 
 
-def load_command(variant="{wildcards.variant}", project="{wildcards.project}", vm=vm_args()):
-    # Settings common to all jobs are written into the command once (a change still reruns the
-    # jobs, as a changed command): each placeholder is formatted again for every job planned.
+def load_command(project="{wildcards.project}"):
+    # Everything common to a variant's loads is in its VM spec: each placeholder here is
+    # formatted again for every job planned.
     return (
-        f"{{BCFPIPE}} load-objects --variant {variant} --kernel {{input.kernel}} "
-        f"--initrd {{input.initrd}} --accel {{input.accel}} --project {project} "
-        "--object {input.obj} --out {output.json} --log {output.log} "
+        f"{{BCFPIPE}} load-objects --vm {{input.vm}} --project {project} --object {{input.obj}} "
+        "--out {output.json} --log {output.log} "
         + ("--types {params.types:q} " if TYPED else "")
-        + f"{vm} --object-timeout {LOAD['object_timeout_s']} "
-        + "{params.bcf} > {log} 2>&1"
+        + "> {log} 2>&1"
     )
 
 
 # Snakemake evaluates a rule's shell expression again when the job runs, after the loop below
 # has moved on: the batch rules' command is one constant, and what differs goes into params.
-BATCH_COMMAND = load_command("{params.variant}", "{params.project}", "{params.vm}")
+BATCH_COMMAND = load_command("{params.project}")
 
 
 rule load_object:
     input:
-        kernel=rules.build_kernel.output.image,
-        initrd=rules.build_guest.output,
-        accel=rules.probe_accel.output,
+        vm=rules.vm_spec.output,
         # A plain pattern when every object is a compiled one of the own corpus: no Python call
         # per job while planning. Prebuilt and imported objects live elsewhere.
         obj=(
@@ -99,7 +82,6 @@ rule load_object:
         f"{RESULTS}/logs/load_object/{{variant}}/{{project}}/{{object}}.log",
     params:
         types=get_object_types if TYPED else "",
-        bcf=lambda wc: bcf_args(VARIANTS[wc.variant]),
     resources:
         vm_slots=1,
     wildcard_constraints:
@@ -118,9 +100,7 @@ if ST_ON and not BATCHED:
 
     use rule load_object as load_selftest_object with:
         input:
-            kernel=rules.build_kernel.output.image,
-            initrd=rules.build_guest.output,
-            accel=rules.probe_accel.output,
+            vm=rules.vm_spec.output,
             obj=get_selftest_object,
         wildcard_constraints:
             project=bcfselftests.PROJECT,
@@ -142,9 +122,7 @@ for _v in VARIANTS:
             name:
                 re.sub(r"\W", "_", f"load_batch_{_v}_{_b.project}_{_b.index:04d}")
             input:
-                kernel=expand(rules.build_kernel.output.image, variant=_v),
-                initrd=expand(rules.build_guest.output[0], variant=_v),
-                accel=rules.probe_accel.output,
+                vm=expand(rules.vm_spec.output[0], variant=_v),
                 obj=[path for _, path in _b.objects],
             output:
                 json=[f"{RESULTS}/loads/{_v}/{_b.project}/{o}.json" for o in _names],
@@ -152,11 +130,8 @@ for _v in VARIANTS:
             log:
                 f"{RESULTS}/logs/load_batch/{_v}/{_b.name}.log",
             params:
-                variant=_v,
                 project=_b.project,
-                vm=vm_args(GUEST["boot_timeout_s"] + len(_names) * LOAD["object_timeout_s"]),
                 types=[types_arg(object_info()[(_b.project, o)][1]) for o in _names],
-                bcf=bcf_args(VARIANTS[_v]),
             resources:
                 vm_slots=1,
                 # The SLURM profile's per-rule settings name rules; these are generated.

@@ -67,6 +67,7 @@ def test_default_dag_has_every_stage(tmp_path: Path) -> None:
         "build_loader",
         "build_guest",
         "boot_check",
+        "vm_spec",
         "build_selftests",
         "run_selftests",
     ):
@@ -129,7 +130,7 @@ def test_batched_loads_of_a_prebuilt_corpus(tmp_path: Path) -> None:
         for flag in ("--object", "--out", "--log", "--types"):
             i = words.index(flag) + 1
             per_object[flag] = words[
-                i : next(j for j in range(i, len(words)) if words[j].startswith("--"))
+                i : next((j for j in range(i, len(words)) if words[j].startswith("--")), None)
             ]
         assert len({len(v) for v in per_object.values()}) == 1, per_object
         if "clang-14_-O2_bpf_lxc.o" in " ".join(per_object["--object"]):

@@ -105,14 +105,9 @@ def test_compat_issues_are_not_verdicts(kick_tires: None, tmp_path: Path) -> Non
         "-m",
         "bcfpipe",
         "load-objects",
-        "--variant",
-        "stock",
-        "--kernel",
-        str(RESULTS / "kernel/stock/bzImage"),
-        "--initrd",
-        str(RESULTS / "guest/stock/initramfs.cpio"),
-        "--accel",
-        str(RESULTS / "host/accel.json"),
+        # The stock variant's VM spec as the pipeline wrote it: kernel, initramfs, settings.
+        "--vm",
+        str(RESULTS / "guest/stock/vm.json"),
     ]
     for obj, out in zip(objs, outs, strict=True):
         cmd += [

@@ -196,23 +196,29 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        for variant, flags in (
-            ("stock", ["--loader", "bpftool"]),
-            ("upstream", ["--loader", "bpftool", "--prover"]),
-        ):
+        for variant, prover in (("stock", False), ("upstream", True)):
+            spec = tmp / f"{variant}.vm.json"
+            settings = {
+                "memory_mb": 512,
+                "qemu": str(qemu),
+                "scratch": str(tmp / "scratch"),
+                "boot_timeout_s": 60,
+                "object_timeout_s": 60,
+                "loader": "bpftool",
+                "bcf": prover,
+                "bcf_rounds": 4,
+                "bcf_prove_seconds": 60,
+            }
+            vm_args = ["--kernel", str(qemu), "--initrd", str(qemu), "--accel", str(accel)]
+            vm_args += ["--settings", json.dumps(settings), "--out", str(spec)]
+            assert main(["vm-spec", "--variant", variant, *vm_args]) == 0
             for o in imported["objects"]:
                 stem = o["object"][:-2]
                 dest = out / "loads" / variant / o["project"]
                 args = [
                     "load-objects",
-                    "--variant",
-                    variant,
-                    "--kernel",
-                    str(qemu),
-                    "--initrd",
-                    str(qemu),
-                    "--accel",
-                    str(accel),
+                    "--vm",
+                    str(spec),
                     "--object",
                     o["path"],
                     "--project",
@@ -222,13 +228,6 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                     str(dest / f"{stem}.json"),
                     "--log",
                     str(dest / f"{stem}.log"),
-                    "--qemu",
-                    str(qemu),
-                    "--scratch",
-                    str(tmp / "scratch"),
-                    "--timeout",
-                    "60",
-                    *flags,
                 ]
                 assert main(args) == 0
     finally:
