@@ -30,8 +30,8 @@ def _env(ccache: str, work: Path) -> tuple[dict[str, str], list[str]]:
         )
     if use:
         env.setdefault("CCACHE_DIR", str((work / "ccache").resolve()))
-        # Variants live in different trees; without these, ccache never shares objects across
-        # them and the second kernel costs as much as the first.
+        # Each variant builds in <its tree>/build, so kbuild's paths are relative and alike
+        # (bcfpipe/patch.py); the compiler's working directory still differs, hence NOHASHDIR.
         env.setdefault("CCACHE_BASEDIR", str(work.resolve()))
         env.setdefault("CCACHE_NOHASHDIR", "1")
         extra = ["CC=ccache gcc", "HOSTCC=ccache gcc"]

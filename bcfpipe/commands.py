@@ -65,7 +65,13 @@ def cmd_patch_tree(a: argparse.Namespace) -> None:
     else:
         entries = patch.read_series(series_dir) if series_dir else []
     record = patch.apply_series(
-        Path(unpacked["tree"]), Path(a.tree), entries, Path(a.state), series_dir, hint=hint
+        Path(unpacked["tree"]),
+        Path(a.tree),
+        entries,
+        Path(a.state),
+        series_dir,
+        hint=hint,
+        keep=a.keep,
     )
     write_json_atomic(
         a.out,
@@ -319,6 +325,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--patch-skip", action="append", default=[], help="file glob to leave out")
     p.add_argument("--tree", required=True)
     p.add_argument("--state", required=True)
+    p.add_argument(
+        "--keep", action="append", default=[], help="top-level folder of the old tree to keep"
+    )
     p.add_argument("--out", required=True)
 
     common_build = argparse.ArgumentParser(add_help=False)

@@ -3,6 +3,10 @@
 A variant's tree is a fresh copy of the pristine tree with its series applied. Copies keep file
 times, so files a patch touched before but not now would look older than their objects and make
 would skip them: every file touched by the old or the new series is stamped 'now' after patching.
+
+The kernel's build directory lives inside the variant's tree (``make O=<tree>/build``): kbuild
+then names every source relative to it (``../kernel/fork.c``), the same in each variant's tree, so
+ccache serves a second variant from the first one's objects. Recreating the tree keeps it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,19 +158,36 @@ def apply_series(
     state: Path,
     series_dir: Path | None = None,
     hint: str = "Refresh the patch against this source tree (or fix its order in 'series').",
+    keep: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Recreate ``tree`` from ``pristine`` and apply ``entries``; return the provenance record.
 
     ``hint`` ends the error when a patch does not apply: what the user should do about it.
+    ``keep`` names top-level folders of the old tree (a build directory) that the new one keeps.
     """
     previous: list[str] = []
     if state.is_file():
         previous = list(read_json(state).get("touched", []))
         state.unlink()  # the tree is about to change: no valid state until we finish
+    aside = {name: tree.parent / f".{tree.name}.{name}.kept" for name in keep}
+    for name in keep:
+        if (pristine / name).exists():
+            raise PipelineError(
+                f"the source tree {pristine} has a top-level '{name}', the name of the folder "
+                f"bcfpipe keeps in {tree}: rename it in the source"
+            )
+        # An interrupted earlier run may have left it aside already: then that copy is the one.
+        if (tree / name).is_dir():
+            if aside[name].exists():
+                shutil.rmtree(aside[name])
+            (tree / name).rename(aside[name])
     if tree.exists():
         shutil.rmtree(tree)
     tree.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["cp", "-a", "--reflink=auto", str(pristine), str(tree)], check=True)
+    for name, kept in aside.items():
+        if kept.is_dir():
+            kept.rename(tree / name)
 
     installed = install_files(series_dir, tree) if series_dir else []
     applied = []

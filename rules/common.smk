@@ -21,6 +21,10 @@ BASE = Path(workflow.basedir)
 RES = config["paths"]["resources"]
 WORK = config["paths"]["work"]
 RESULTS = config["paths"]["results"]
+# A variant's patched tree, and its kernel build directory inside it (bcfpipe/patch.py says why).
+KTREE = f"{WORK}/trees/{{variant}}"
+KBUILD_NAME = "build"
+KBUILD = f"{KTREE}/{KBUILD_NAME}"
 # Every rule calls the package through the interpreter running Snakemake, so cluster jobs and
 # local jobs use the same installed code.
 BCFPIPE = f"{sys.executable} -m bcfpipe"

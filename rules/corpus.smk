@@ -109,7 +109,7 @@ else:
         log:
             f"{RESULTS}/logs/corpus_headers.log",
         params:
-            vmlinux=f"{WORK}/build/{first_variant()}/vmlinux",
+            vmlinux=f"{KBUILD}/vmlinux".format(variant=first_variant()),
         shell:
             "{BCFPIPE} corpus-headers --bpftool {input.bpftool} --vmlinux {params.vmlinux} "
             "--libbpf-include {input.include} --out {output} > {log} 2>&1"

@@ -13,12 +13,13 @@ rule patch_kernel:
             if VARIANTS[wc.variant]["series"]
             else ""
         ),
-        tree=f"{WORK}/trees/{{variant}}",
-        state=f"{WORK}/trees/{{variant}}.state.json",
+        tree=KTREE,
+        state=f"{KTREE}.state.json",
         sets=get_patch_set_args,
     shell:
         "{BCFPIPE} patch-tree --variant {wildcards.variant} --source {input.source} "
-        "--series={params.series:q} {params.sets} --tree {params.tree} --state {params.state} "
+        "--series={params.series:q} {params.sets} --tree {params.tree} --keep {KBUILD_NAME} "
+        "--state {params.state} "
         "--out {output} > {log} 2> >(tee -a {log} >&2)"
 
 
@@ -31,7 +32,7 @@ rule configure_kernel:
     log:
         f"{RESULTS}/logs/configure_kernel/{{variant}}.log",
     params:
-        build=f"{WORK}/build/{{variant}}",
+        build=KBUILD,
         fragments=lambda wc, input: " ".join(f"--fragment {f}" for f in input.fragments),
         required=config["kernel"]["required_options"],
         ccache=config["kernel"]["ccache"],
@@ -54,7 +55,7 @@ rule build_kernel:
         f"{RESULTS}/benchmarks/build_kernel/{{variant}}.tsv"
     threads: workflow.cores
     params:
-        build=f"{WORK}/build/{{variant}}",
+        build=KBUILD,
         jobs=lambda wc, threads: make_jobs(threads),
         ccache=config["kernel"]["ccache"],
     shell:
@@ -77,7 +78,7 @@ rule build_tools:
         f"{RESULTS}/benchmarks/build_tools/{{variant}}.tsv"
     threads: workflow.cores
     params:
-        build=f"{WORK}/build/{{variant}}",
+        build=KBUILD,
         jobs=lambda wc, threads: make_jobs(threads),
     shell:
         "{BCFPIPE} build-tools --patched {input.patched} --build {params.build} "

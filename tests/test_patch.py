@@ -67,6 +67,36 @@ def test_reverted_file_is_restamped_so_make_rebuilds_it(tmp_path: Path, pristine
     assert (tree / "kernel" / "v.c").stat().st_mtime > 1_000_000_000
 
 
+def test_kept_build_folder_survives_repatching(tmp_path: Path, pristine: Path) -> None:
+    _diff(tmp_path, "0001-a.patch", "kernel/v.c", "one\ntwo\nthree\n", "one\nTWO\nthree\n")
+    (tmp_path / "series" / "series").write_text("0001-a.patch\n")
+    tree, state = tmp_path / "tree", tmp_path / "state.json"
+    entries = patch.read_series(tmp_path / "series")
+    patch.apply_series(pristine, tree, entries, state, keep=["build"])
+    (tree / "build" / "kernel").mkdir(parents=True)
+    (tree / "build" / "kernel" / "v.o").write_text("object")
+    (tree / "stray.o").write_text("in the tree itself")
+    patch.apply_series(pristine, tree, [], state, keep=["build"])
+    # The build folder (incremental kernel builds) stays; everything else is the fresh copy.
+    assert (tree / "build" / "kernel" / "v.o").read_text() == "object"
+    assert not (tree / "stray.o").exists()
+    assert (tree / "kernel" / "v.c").read_text() == "one\ntwo\nthree\n"
+    assert not list(tmp_path.glob(".tree.*"))
+    # A run cut off after moving it aside: the next run still finds it.
+    (tree / "build").rename(tmp_path / ".tree.build.kept")
+    patch.apply_series(pristine, tree, entries, state, keep=["build"])
+    assert (tree / "build" / "kernel" / "v.o").read_text() == "object"
+    # Without keep, a recreated tree is the pristine copy alone.
+    patch.apply_series(pristine, tree, entries, state)
+    assert not (tree / "build").exists()
+
+
+def test_kept_name_in_the_source_is_refused(tmp_path: Path, pristine: Path) -> None:
+    (pristine / "build").mkdir()
+    with pytest.raises(PipelineError, match="top-level 'build'"):
+        patch.apply_series(pristine, tmp_path / "tree", [], tmp_path / "s.json", keep=["build"])
+
+
 def test_conflict_names_patch_and_shows_rejected_hunk(tmp_path: Path, pristine: Path) -> None:
     _diff(tmp_path, "0001-ok.patch", "other.c", "untouched\n", "touched\n")
     _diff(tmp_path, "0002-stale.patch", "kernel/v.c", "one\nzwei\nthree\n", "one\n2\nthree\n")
