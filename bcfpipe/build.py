@@ -34,6 +34,10 @@ def _env(ccache: str, work: Path) -> tuple[dict[str, str], list[str]]:
         # (bcfpipe/patch.py); the compiler's working directory still differs, hence NOHASHDIR.
         env.setdefault("CCACHE_BASEDIR", str(work.resolve()))
         env.setdefault("CCACHE_NOHASHDIR", "1")
+        # Depend mode takes the includes from the compiler's own -MMD output instead of running
+        # the preprocessor a second time on every miss: a cold kernel build took 4:27 with it,
+        # over 5 min without it, 4:03 with no ccache at all (docs/benchmarks.md, 2026-12-04).
+        env.setdefault("CCACHE_DEPEND", "1")
         extra = ["CC=ccache gcc", "HOSTCC=ccache gcc"]
     return env, extra
 
