@@ -15,10 +15,11 @@ rule patch_kernel:
         ),
         tree=KTREE,
         state=f"{KTREE}.state.json",
+        keep=KBUILD_NAME,
         sets=get_patch_set_args,
     shell:
         "{BCFPIPE} patch-tree --variant {wildcards.variant} --source {input.source} "
-        "--series={params.series:q} {params.sets} --tree {params.tree} --keep {KBUILD_NAME} "
+        "--series={params.series:q} {params.sets} --tree {params.tree} --keep {params.keep} "
         "--state {params.state} "
         "--out {output} > {log} 2> >(tee -a {log} >&2)"
 
