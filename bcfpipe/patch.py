@@ -176,7 +176,8 @@ def apply_series(
                 f"the source tree {pristine} has a top-level '{name}', the name of the folder "
                 f"bcfpipe keeps in {tree}: rename it in the source"
             )
-        # An interrupted earlier run may have left it aside already: then that copy is the one.
+        # A copy that a run cut off between the moves left aside is the one, unless the tree
+        # has the folder again (then that copy is older than it).
         if (tree / name).is_dir():
             if aside[name].exists():
                 shutil.rmtree(aside[name])
