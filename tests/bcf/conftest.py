@@ -9,12 +9,12 @@ import pytest
 
 from bcfpipe.errors import PipelineError
 from bcfpipe.fetch.apt import IsolatedApt
+from tests.e2e import OUT, REPO
 
-REPO = Path(__file__).resolve().parents[2]
 CONDITIONS = REPO / "../shared/conditions"
 # drat-trim's lrat-check, an LRAT checker that is not ours: bookworm lacks it, trixie's package
 # runs here (it needs glibc 2.34). Fetched once per checkout into the test output, never installed.
-TOOLS = Path(os.environ.get("BCFPIPE_TEST_OUT", REPO / ".test-output")) / "tools"
+TOOLS = OUT / "tools"
 
 
 @pytest.fixture
