@@ -1,7 +1,8 @@
 """Command line entry point: ``bcfpipe <command> ...``.
 
-Each command lives in its own module, which exposes ``register(subparsers)``; the rules call these
-commands so that every decision stays in tested Python code.
+Each pipeline stage is a subpackage named after its rule file (``rules/<stage>.smk``) whose ``cli``
+module exposes ``register(subparsers)``; the rules call these commands so that every decision stays
+in tested Python code.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from bcfpipe.errors import PipelineError
 # Modules that contribute subcommands. Imported lazily so that `bcfpipe fetch` does not pay for
 # importing cvc5 or pandas.
 COMMAND_MODULES: tuple[str, ...] = (
-    "bcfpipe.commands",
-    "bcfpipe.commands_corpus",
-    "bcfpipe.commands_aggregate",
-    "bcfpipe.commands_selftests",
-    "bcfpipe.commands_plan",
+    "bcfpipe.fetch.cli",
+    "bcfpipe.kernel.cli",
+    "bcfpipe.tools.cli",
+    "bcfpipe.guest.cli",
+    "bcfpipe.corpus.cli",
+    "bcfpipe.load.cli",
+    "bcfpipe.selftests.cli",
+    "bcfpipe.aggregate.cli",
     "bcfpipe.bcf.cli",
 )
 

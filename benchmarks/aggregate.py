@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import provenance
+from bcfpipe.aggregate import provenance
 from bcfpipe.cli import main
 
 FIX = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "results" / "loads"

@@ -24,8 +24,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bcfpipe import build, commands, config  # noqa: E402
+from bcfpipe import config  # noqa: E402
 from bcfpipe.fsutil import read_json  # noqa: E402
+from bcfpipe.guest import cli as guest_cli  # noqa: E402
+from bcfpipe.kernel import build  # noqa: E402
 
 RESULTS = REPO / "results"
 WORK = REPO / "work"
@@ -78,7 +80,7 @@ def boot(n: int) -> None:
     walls = []
     accel = read_json(RESULTS / "host/accel.json")["accel"]
     for _ in range(n):
-        outcome, _found = commands.boot_check(
+        outcome, _found = guest_cli.boot_check(
             RESULTS / "kernel/stock/bzImage",
             RESULTS / "guest/stock/initramfs.cpio",
             RESULTS / "guest/trivial.o",

@@ -1,7 +1,7 @@
 # Aggregation: result JSONs → per-variant tables, variants side by side, the paper's outputs
 # (acceptance, Table 2, Figure 8, load times), the provenance manifest and results/README.md.
 # Every output names the manifest; `snakemake --report` collects them on one page.
-from bcfpipe import provenance as bcfprov
+from bcfpipe.aggregate import provenance as bcfprov
 
 TABLES = f"{RESULTS}/tables"
 PAPER = f"{RESULTS}/paper"

@@ -7,9 +7,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir)))
 
 from bcfpipe import config as bcfconfig
-from bcfpipe import patch as bcfpatch
-from bcfpipe import plan as bcfplan
-from bcfpipe import vmspec as bcfvmspec
+from bcfpipe.guest import vmspec as bcfvmspec
+from bcfpipe.kernel import patch as bcfpatch
+from bcfpipe.load import plan as bcfplan
 from bcfpipe.errors import PipelineError
 
 try:
@@ -21,7 +21,8 @@ BASE = Path(workflow.basedir)
 RES = config["paths"]["resources"]
 WORK = config["paths"]["work"]
 RESULTS = config["paths"]["results"]
-# A variant's patched tree, and its kernel build directory inside it (bcfpipe/patch.py says why).
+# A variant's patched tree, and its kernel build directory inside it (bcfpipe/kernel/patch.py says
+# why).
 KTREE = f"{WORK}/trees/{{variant}}"
 KBUILD_NAME = "build"
 KBUILD = f"{KTREE}/{KBUILD_NAME}"
@@ -109,7 +110,7 @@ def get_kick_tires_output():
 
 
 def get_select_output(wildcards):
-    """The 'select' target: loads chosen by config 'select' (bcfpipe.plan.select_loads)."""
+    """The 'select' target: loads chosen by config 'select' (bcfpipe.load.plan.select_loads)."""
     try:
         return bcfplan.select_loads(
             [(p, o) for p, o, _, _ in get_objects()],

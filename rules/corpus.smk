@@ -1,5 +1,5 @@
-from bcfpipe import corpus as bcfcorpus
-from bcfpipe import selftest_corpus as bcfselftests
+from bcfpipe.corpus import objects as bcfcorpus
+from bcfpipe.selftests import corpus as bcfselftests
 
 CORPUS = config["corpus"]
 CORPUS_OUT = f"{RESULTS}/corpus"

@@ -1,6 +1,6 @@
-# The kernel's own tests: test_verifier per variant (bcfpipe/selftests.py: a patched verifier must
-# pass what the stock one passes), and the selftest BPF programs as corpus project 'selftests'
-# (bcfpipe/selftest_corpus.py), known only once the tree is unpacked: a checkpoint.
+# The kernel's own tests: test_verifier per variant (bcfpipe/selftests/verifier.py: a patched
+# verifier must pass what the stock one passes), and the selftest BPF programs as corpus project 'selftests'
+# (bcfpipe/selftests/corpus.py), known only once the tree is unpacked: a checkpoint.
 SELFTESTS = config["selftests"]
 ST_DIR = f"{CORPUS_OUT}/selftests"
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bcfpipe import bcfloop, loadjob
 from bcfpipe.bcf.encoding import condition_hash
+from bcfpipe.load import bcfloop, loadjob
 from tests.e2e import OUT, snakemake
 
 pytestmark = pytest.mark.slow

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import bcfloop, loadjob
 from bcfpipe.bcf.encoding import condition_hash
 from bcfpipe.bcf.pipeline import Outcome
+from bcfpipe.load import bcfloop, loadjob
 
 COND_A = b"BCFC-fake-condition-a"
 COND_B = b"BCFC-fake-condition-b"

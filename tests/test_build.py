@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import build
 from bcfpipe.errors import PipelineError
+from bcfpipe.kernel import build
 
 
 @pytest.mark.skipif(shutil.which("ccache") is None, reason="ccache not installed")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import corpus, elf
+from bcfpipe.corpus import elf
+from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
 
 CLANG = next((c for c in ("clang-19", "clang-16", "clang-14", "clang") if shutil.which(c)), None)

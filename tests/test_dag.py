@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from bcfpipe import config as bcfconfig
-from bcfpipe import corpus
+from bcfpipe.corpus import objects as corpus
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -138,7 +138,8 @@ def test_crashing_and_hanging_objects_are_recorded_and_isolated(
     The guest's loader is wrapped by a script that misbehaves on purpose for objects named
     crash*/hang*, so the production path (run_jobs, the guest init, the timeouts) is what runs.
     """
-    from bcfpipe import guest, loadjob
+    from bcfpipe.guest import initramfs
+    from bcfpipe.load import loadjob
 
     wrapper = tmp_path / "wrapper.sh"
     wrapper.write_text(
@@ -150,7 +151,7 @@ def test_crashing_and_hanging_objects_are_recorded_and_isolated(
         "esac\n"
         'exec /bin/bcfpipe-load.real "$@"\n'
     )
-    entries = guest.initramfs_entries(
+    entries = initramfs.initramfs_entries(
         Path("/bin/busybox"),
         REPO / "guest" / "init",
         {
@@ -158,9 +159,9 @@ def test_crashing_and_hanging_objects_are_recorded_and_isolated(
             "bcfpipe-load.real": RESULTS / "kernel/stock/bcfpipe-load",
         },
     )
-    entries.append(guest.Entry("bin/bcfpipe-load", 0o100755, wrapper.read_bytes()))
+    entries.append(initramfs.Entry("bin/bcfpipe-load", 0o100755, wrapper.read_bytes()))
     initrd = tmp_path / "initrd.cpio"
-    guest.write_cpio(initrd, entries)
+    initramfs.write_cpio(initrd, entries)
 
     good = RESULTS / "corpus/objects/patterns/clang-19_-O2_masked_index_ok.o"
     jobs = []

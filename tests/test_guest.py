@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import guest
+from bcfpipe.guest import initramfs
 
 
 def test_cpio_is_readable_by_cpio_and_has_console_node(tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ def test_cpio_is_readable_by_cpio_and_has_console_node(tmp_path: Path) -> None:
     tool = tmp_path / "tool"
     tool.write_bytes(b"\x7fELF tool")
     out = tmp_path / "initramfs.cpio"
-    guest.write_cpio(out, guest.initramfs_entries(busybox, init, {"bpftool": tool}))
+    initramfs.write_cpio(out, initramfs.initramfs_entries(busybox, init, {"bpftool": tool}))
     if shutil.which("cpio") is None:
         pytest.skip("cpio not installed")
     listing = subprocess.run(
@@ -48,13 +48,13 @@ def test_cpio_is_reproducible(tmp_path: Path) -> None:
     f = tmp_path / "f"
     f.write_bytes(b"\x7fELF")
     a, b = tmp_path / "a.cpio", tmp_path / "b.cpio"
-    guest.write_cpio(a, guest.initramfs_entries(f, f, {}))
-    guest.write_cpio(b, guest.initramfs_entries(f, f, {}))
+    initramfs.write_cpio(a, initramfs.initramfs_entries(f, f, {}))
+    initramfs.write_cpio(b, initramfs.initramfs_entries(f, f, {}))
     assert a.read_bytes() == b.read_bytes()
     assert len(a.read_bytes()) % 4 == 0
 
 
 def test_static_detection() -> None:
-    assert not guest.is_static(Path(shutil.which("ls") or "/bin/ls"))
+    assert not initramfs.is_static(Path(shutil.which("ls") or "/bin/ls"))
     if Path("/bin/busybox").exists():
-        assert guest.is_static(Path("/bin/busybox"))
+        assert initramfs.is_static(Path("/bin/busybox"))

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import kconfig
 from bcfpipe.errors import PipelineError
+from bcfpipe.kernel import kconfig
 
 
 def test_later_fragment_wins_and_unset_is_parsed(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import stat
 import sys
 from pathlib import Path
 
-from bcfpipe import loadjob
+from bcfpipe.load import loadjob
 
 # Each boot reads the next fate from FATES (one per line) in the job directory:
 #   panic   the guest dies during boot, before the payload (the TCG IO-APIC timer failure)

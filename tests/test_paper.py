@@ -18,8 +18,10 @@ import pytest
 import yaml
 
 from bcfpipe import config as bcfconfig
-from bcfpipe import patch, solver, source
 from bcfpipe.errors import PipelineError
+from bcfpipe.fetch import source
+from bcfpipe.kernel import patch
+from bcfpipe.tools import solver
 
 sys.path.insert(0, str(Path(__file__).parent))
 import paper_mirror as pm

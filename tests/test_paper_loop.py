@@ -1,7 +1,7 @@
 """The paper's loader loop after the VM: its log lines become our result fields and tables.
 
-Unit tests of :mod:`bcfpipe.bpftoollog` on the sample logs (tests/fixtures/paper-logs), then the
-real ``load-objects`` command with a stand-in QEMU that runs the generated guest script on the
+Unit tests of :mod:`bcfpipe.load.bpftoollog` on the sample logs (tests/fixtures/paper-logs), then
+the real ``load-objects`` command with a stand-in QEMU that runs the generated guest script on the
 host with a stand-in bpftool printing those logs, then the aggregation of stock and upstream.
 """
 
@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from bcfpipe import bpftoollog, corpus, loadjob
 from bcfpipe.aggregate.table import read_csv
 from bcfpipe.cli import main
+from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
+from bcfpipe.load import bpftoollog, loadjob
 
 LOGS = Path(__file__).parent / "fixtures" / "paper-logs"
 REPO = Path(__file__).resolve().parent.parent

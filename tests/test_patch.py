@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import patch
 from bcfpipe.errors import PipelineError
+from bcfpipe.kernel import patch
 
 
 def _diff(tmp: Path, name: str, rel: str, old: str, new: str) -> Path:

@@ -1,4 +1,4 @@
-"""bcfpipe.plan (select target, rerun-failed, collect-loads) and bcfpipe.localslurm's config."""
+"""bcfpipe.load.plan (select target, rerun-failed, collect-loads) and tests.localslurm's config."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import localslurm, plan
 from bcfpipe.errors import PipelineError
+from bcfpipe.load import plan
+from tests import localslurm
 
 OBJECTS = [("p", "clang-19_-O2_a"), ("p", "clang-19_-O2_b"), ("q", "clang-19_-O2_c")]
 VARIANTS = ["stock", "bcf"]

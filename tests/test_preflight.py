@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bcfpipe import preflight
+from bcfpipe.fetch import preflight
 
 
 def test_missing_tools_name_the_install_command() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import provenance
+from bcfpipe.aggregate import provenance
 from bcfpipe.cli import main
 
 FIX = Path(__file__).parent / "fixtures" / "results"

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import selftests
 from bcfpipe.errors import PipelineError
+from bcfpipe.selftests import verifier
 
 FIXTURE = Path(__file__).parent / "fixtures" / "selftests" / "test_verifier.stock.out"
 
 
 def test_parse_real_output_matches_its_summary() -> None:
-    res = selftests.parse_output(FIXTURE.read_text())
+    res = verifier.parse_output(FIXTURE.read_text())
     assert res["complete"]
     s = res["summary"]
     # Every test line is found, and the counts agree with test_verifier's own summary.
@@ -35,7 +35,7 @@ def test_parse_verdict_forms() -> None:
             "#6/p cut off mid-line by a dying gues",
         ]
     )
-    res = selftests.parse_output(text)
+    res = verifier.parse_output(text)
     assert [(t["id"], t["verdict"]) for t in res["tests"]] == [
         ("#1/p", "pass"),
         ("#2/p", "skip"),
@@ -50,7 +50,7 @@ def test_parse_verdict_forms() -> None:
 def test_tests_header(tmp_path: Path) -> None:
     (tmp_path / "b.c").write_text("")
     (tmp_path / "a.c").write_text("")
-    h = selftests.tests_header(tmp_path)
+    h = verifier.tests_header(tmp_path)
     assert h.splitlines() == [
         "/* Generated header, do not edit */",
         "#ifdef FILL_ARRAY",
@@ -59,12 +59,12 @@ def test_tests_header(tmp_path: Path) -> None:
         "#endif",
     ]
     with pytest.raises(PipelineError, match="no verifier tests"):
-        selftests.tests_header(tmp_path / "missing")
+        verifier.tests_header(tmp_path / "missing")
 
 
 def test_build_names_a_tree_without_selftests(tmp_path: Path) -> None:
     with pytest.raises(PipelineError, match="no BPF selftests"):
-        selftests.build_test_verifier(tmp_path, tmp_path / "l.a", tmp_path, tmp_path / "out")
+        verifier.build_test_verifier(tmp_path, tmp_path / "l.a", tmp_path, tmp_path / "out")
 
 
 def _res(verdicts: dict[str, str], complete: bool = True) -> dict[str, object]:
@@ -76,7 +76,7 @@ def _res(verdicts: dict[str, str], complete: bool = True) -> dict[str, object]:
 def test_compare_finds_regressions_and_gains() -> None:
     stock = _res({"#1/p": "pass", "#2/p": "fail", "#3/p": "pass", "#4/p": "pass"})
     bcf = _res({"#1/p": "pass", "#2/p": "pass", "#3/p": "fail"}, complete=False)
-    cmp = selftests.compare({"stock": stock, "bcf": bcf}, "stock")
+    cmp = verifier.compare({"stock": stock, "bcf": bcf}, "stock")
     r = cmp["variants"]["bcf"]
     assert [(x["id"], x["verdict"]) for x in r["regressions"]] == [
         ("#3/p", "fail"),
@@ -84,8 +84,8 @@ def test_compare_finds_regressions_and_gains() -> None:
     ]
     assert [x["id"] for x in r["gains"]] == ["#2/p"]
     assert cmp["variants"]["stock"]["regressions"] == []
-    md = selftests.markdown(cmp)
+    md = verifier.markdown(cmp)
     assert "| bcf | **no** | 2 | 1 | 0 | 2 | 1 | 0 |" in md
     assert "- #4/p t#4/p: missing" in md
     with pytest.raises(PipelineError, match="baseline"):
-        selftests.compare({"bcf": bcf}, "stock")
+        verifier.compare({"bcf": bcf}, "stock")

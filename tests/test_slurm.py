@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bcfpipe import localslurm
+from tests import localslurm
 from tests.e2e import OUT, REPO, config_file, snakemake
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bcfpipe import truth
+from bcfpipe.load import truth
 
 
 def _index() -> dict[str, Any]:

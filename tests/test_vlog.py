@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe import loadjob, vlog
+from bcfpipe.load import loadjob, vlog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vlogs"
 EXPECTED_FIRST_LINE = {

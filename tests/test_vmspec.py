@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bcfpipe import config as bcfconfig
-from bcfpipe import vmspec
 from bcfpipe.cli import main
 from bcfpipe.errors import PipelineError
+from bcfpipe.guest import vmspec
 
 
 def _files(tmp_path: Path) -> tuple[str, str, str]:

@@ -1,7 +1,7 @@
 """Aggregation: per-object result JSONs → tables, the paper's outputs, figures, results README.
 
-Everything here reads only the result JSONs written by :mod:`bcfpipe.loadjob` (and the provenance
-manifest, which it names); nothing is typed in by hand.
+Everything here reads only the result JSONs written by :mod:`bcfpipe.load.loadjob` (and the
+provenance manifest, which it names); nothing is typed in by hand.
 
 * :mod:`.results` reads and validates result JSONs into typed records;
 * :mod:`.table` is the one table type, rendered to CSV and Markdown with a provenance line;

@@ -1,4 +1,4 @@
-"""Read per-object result JSONs (schema of :mod:`bcfpipe.loadjob`) into typed records."""
+"""Read per-object result JSONs (schema of :mod:`bcfpipe.load.loadjob`) into typed records."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ class ResultSet:
 def _need(data: dict[str, Any], key: str, origin: str) -> Any:
     if key not in data:
         raise PipelineError(
-            f"{origin}: result has no '{key}' (schema {SCHEMA} of bcfpipe/loadjob.py); "
+            f"{origin}: result has no '{key}' (schema {SCHEMA} of bcfpipe/load/loadjob.py); "
             "rerun the load job that wrote it"
         )
     return data[key]

@@ -2,8 +2,8 @@
 
 Unique counts follow the paper: rejections are de-duplicated *within a project* by their verifier
 log signature — instructions processed, total states, peak states and the normalised error message
-(numbers and register names abstracted by :func:`bcfpipe.vlog.normalize`). An object's signature
-is the set of its rejected programs' signatures.
+(numbers and register names abstracted by :func:`bcfpipe.load.vlog.normalize`). An object's
+signature is the set of its rejected programs' signatures.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def error_categories(rs: ResultSet, variant: str) -> Table:
         rows,
         notes=[
             f"{len(failed)} programs failed to load; rows with project 'all' sum the projects. "
-            "Categories are those of bcfpipe/vlog.py."
+            "Categories are those of bcfpipe/load/vlog.py."
         ],
     )
 

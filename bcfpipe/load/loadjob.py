@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import bcfloop, bpftoollog, corpus, vlog, vm
+from bcfpipe.corpus import objects as corpus
 from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
+from bcfpipe.guest import vm
+from bcfpipe.load import bcfloop, bpftoollog, vlog
 
 RESULT_SCHEMA = 1
 VERDICT_ORDER = ("rejected", "compat_issue", "timeout", "vm_crash", "loaded")
@@ -287,7 +289,7 @@ def run_jobs(
 
     With ``certs`` (BCF kernels), every load asks for refinement conditions and sends the
     certificates given for its object (condition hash -> certificate). With ``loader``
-    'bpftool', the guest runs the paper's loop instead (:mod:`bcfpipe.bpftoollog`); ``prover``
+    'bpftool', the guest runs the paper's loop instead (:mod:`bcfpipe.load.bpftoollog`); ``prover``
     passes the solver to it.
     """
     paper = loader == "bpftool"

@@ -15,8 +15,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import kconfig
 from bcfpipe.errors import PipelineError
+from bcfpipe.kernel import kconfig
 
 
 def _env(ccache: str, work: Path) -> tuple[dict[str, str], list[str]]:
@@ -31,7 +31,8 @@ def _env(ccache: str, work: Path) -> tuple[dict[str, str], list[str]]:
     if use:
         env.setdefault("CCACHE_DIR", str((work / "ccache").resolve()))
         # Each variant builds in <its tree>/build, so kbuild's paths are relative and alike
-        # (bcfpipe/patch.py); the compiler's working directory still differs, hence NOHASHDIR.
+        # (bcfpipe/kernel/patch.py); the compiler's working directory still differs, hence
+        # NOHASHDIR.
         env.setdefault("CCACHE_BASEDIR", str(work.resolve()))
         env.setdefault("CCACHE_NOHASHDIR", "1")
         # Depend mode takes the includes from the compiler's own -MMD output instead of running

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bcfpipe.corpus import OBJECT
+from bcfpipe.corpus.objects import OBJECT
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import sha256_file
 

@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import guest, patch
-from bcfpipe.build import run_logged
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import sha256_file
+from bcfpipe.guest import initramfs
+from bcfpipe.kernel import patch
+from bcfpipe.kernel.build import run_logged
 
 
 def solver_patches(patch_tree: Path, names: list[str], where: str) -> list[patch.SeriesEntry]:
@@ -45,7 +46,7 @@ def check_binary(binary: Path, require_help: str) -> str:
         raise PipelineError(
             f"the cvc5 build finished without {binary}; read the build log above for the cause"
         )
-    if not guest.is_static(binary):
+    if not initramfs.is_static(binary):
         raise PipelineError(
             f"{binary} is not statically linked, but the guest has no libraries: keep --static "
             f"in tools.cvc5.configure"

@@ -10,8 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import provenance
-from bcfpipe.aggregate import paper, readme, tables
+from bcfpipe.aggregate import paper, provenance, readme, tables
 from bcfpipe.aggregate.results import ResultSet, bcf_variants, read_results, result_paths
 from bcfpipe.aggregate.table import write_table
 from bcfpipe.errors import PipelineError

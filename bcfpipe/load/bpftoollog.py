@@ -11,7 +11,8 @@ track_length 23 cond_size 676
 
 (the earlier artifact stops after ``type range``). Everything the guest writes is raw text; this
 module decides verdicts, categories and refinement records, in the same fields as the project's
-own BCF (:mod:`bcfpipe.loadjob`, :mod:`bcfpipe.bcfloop`), so the aggregation compares both.
+own BCF (:mod:`bcfpipe.load.loadjob`, :mod:`bcfpipe.load.bcfloop`), so the aggregation compares
+both.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import vlog
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_text_or_empty
+from bcfpipe.load import vlog
 
 LOG_FILE = "load.log"
 GUEST_PROVER = "/bin/cvc5"
@@ -45,7 +46,7 @@ ERRNO_NAMES = {"-EACCES": 13, "-EINVAL": 22, "-E2BIG": 7, "-ENOSPC": 28, "-EPERM
 def guest_script(jobs: list[Any], per_object_timeout: int, prover: bool) -> str:
     """The guest payload: one ``bpftool prog loadall`` per object, output in ``out/K/load.log``.
 
-    ``jobs`` are :class:`bcfpipe.loadjob.ObjectJob`; their ``prog_type`` is the object's type
+    ``jobs`` are :class:`bcfpipe.load.loadjob.ObjectJob`; their ``prog_type`` is the object's type
     from ``obj_prog_type.json`` (none: libbpf takes it from the section names). Unlike the
     original script, an object is never retried under 45 guessed types.
     """
@@ -154,7 +155,7 @@ def refuted(text: str) -> bool:
 
 
 def programs(text: str, exit_code: int) -> list[dict[str, Any]]:
-    """Per-program results (the fields of :func:`bcfpipe.loadjob.program_result`)."""
+    """Per-program results (the fields of :func:`bcfpipe.load.loadjob.program_result`)."""
     log = split(text)
     by_name: dict[str, list[Block]] = {}
     for b in log.blocks:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import elf
+from bcfpipe.corpus import elf
 from bcfpipe.errors import PipelineError
 
 TRUTH = re.compile(

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import guest, vm
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_text_or_empty
+from bcfpipe.guest import initramfs, vm
 
 SELFTESTS = Path("tools/testing/selftests/bpf")
 SOURCES = ("test_verifier.c", "testing_helpers.c", "cap_helpers.c", "unpriv_helpers.c")
@@ -96,7 +96,7 @@ def build_test_verifier(
                 f"with libelf-dev, zlib1g-dev and libzstd-dev):\n{proc.stderr[-3000:]}"
             )
         subprocess.run(["strip", str(Path(tmp) / "test_verifier")], check=False)
-        if not guest.is_static(Path(tmp) / "test_verifier"):
+        if not initramfs.is_static(Path(tmp) / "test_verifier"):
             raise PipelineError("test_verifier is not statically linked; the guest has no libc")
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")

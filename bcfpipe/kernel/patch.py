@@ -241,3 +241,16 @@ def apply_series(
     record = {"patches": applied, "files": installed, "touched": sorted(set(touched))}
     write_json_atomic(state, record)
     return record
+
+
+def patch_sets_hint(patch_src: dict[str, Any], kernel_src: dict[str, Any]) -> str:
+    """What to do when a patch set from another repository does not apply to the kernel."""
+    return (
+        f"The patch sets come from {patch_src.get('url') or patch_src.get('file')} at "
+        f"{patch_src.get('commit') or patch_src.get('sha256') or '?'} and are applied to "
+        f"source '{kernel_src.get('name')}' at "
+        f"{kernel_src.get('commit') or kernel_src.get('version') or kernel_src.get('sha256')}. "
+        f"They were written for one base commit: keep the pair pinned in config/paper.yaml "
+        f"(docs/paper.md, 'When a download or a patch fails'); if you moved either commit, "
+        f"move it back or pick the base commit the patch repository's README names."
+    )

@@ -161,7 +161,7 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
     verifier's own reason from the load repeated without BCF. When that load says the program
     cannot load on this kernel at all, the verdict is ``compat_issue`` as without BCF.
     """
-    from bcfpipe import loadjob  # loadjob imports this module
+    from bcfpipe.load import loadjob  # loadjob imports this module
 
     recs = loop.by_insn()
     for prog in result.get("programs", []):

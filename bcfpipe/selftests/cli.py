@@ -7,20 +7,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import selftest_corpus, selftests
 from bcfpipe.aggregate.results import result_paths
 from bcfpipe.cli import add_command
 from bcfpipe.fsutil import read_json, write_json_atomic, write_text_atomic
+from bcfpipe.selftests import corpus as selftest_corpus
+from bcfpipe.selftests import verifier
 
 
 def cmd_build_selftests(a: argparse.Namespace) -> None:
     tree = Path(read_json(a.patched)["tree"])
-    info = selftests.build_test_verifier(tree, Path(a.libbpf), Path(a.include), Path(a.out))
+    info = verifier.build_test_verifier(tree, Path(a.libbpf), Path(a.include), Path(a.out))
     print(f"built {a.out} from {tree} ({info['tests_files']} verifier test files)")
 
 
 def cmd_run_selftests(a: argparse.Namespace) -> None:
-    result, raw = selftests.run_in_guest(
+    result, raw = verifier.run_in_guest(
         Path(a.binary),
         kernel=Path(a.kernel),
         initrd=Path(a.initrd),
@@ -45,9 +46,9 @@ def cmd_compare_selftests(a: argparse.Namespace) -> None:
     for spec in a.result:
         variant, _, path = spec.partition("=")
         results[variant] = read_json(path)
-    cmp = selftests.compare(results, a.baseline)
+    cmp = verifier.compare(results, a.baseline)
     write_json_atomic(a.out_json, cmp)
-    write_text_atomic(a.out_md, selftests.markdown(cmp))
+    write_text_atomic(a.out_md, verifier.markdown(cmp))
 
 
 def cmd_selftests_corpus(a: argparse.Namespace) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bcfpipe import corpus
+from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
 
 PROJECT = "selftests"

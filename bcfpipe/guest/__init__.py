@@ -1,0 +1,7 @@
+"""Guest stage (``rules/guest.smk``): the initramfs, the VM, a variant's VM spec, the accelerator
+probe and the boot check.
+
+* :mod:`.initramfs` writes the guest's cpio archive of static binaries;
+* :mod:`.vm` boots QEMU on a shared folder and reads the outcome;
+* :mod:`.vmspec` is what a variant's VM jobs boot, with their load settings.
+"""

@@ -1,0 +1,200 @@
+"""Guest stage (rules/guest.smk): build-guest, probe-accel, boot-check, compile-bpf, vm-spec."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from bcfpipe.cli import add_command
+from bcfpipe.corpus import objects as corpus
+from bcfpipe.errors import PipelineError
+from bcfpipe.fsutil import read_json, read_text_or_empty, write_json_atomic, write_text_atomic
+from bcfpipe.guest import initramfs, vm, vmspec
+
+
+def cmd_build_guest(a: argparse.Namespace) -> None:
+    bins: dict[str, Path] = {}
+    for spec in a.bin:
+        name, _, path = spec.partition("=")
+        p = Path(path)
+        if not initramfs.is_static(p):
+            raise PipelineError(f"guest binary {p} is not statically linked")
+        bins[name] = p
+    busybox = Path(a.busybox)
+    if not busybox.is_file() or not initramfs.is_static(busybox):
+        raise PipelineError(
+            f"{busybox} is missing or not static: apt-get install busybox-static, "
+            f"or point guest.busybox at a static busybox"
+        )
+    initramfs.write_cpio(Path(a.out), initramfs.initramfs_entries(busybox, Path(a.init), bins))
+
+
+def boot_check(
+    kernel: Path,
+    initrd: Path,
+    obj: Path,
+    accel: str,
+    timeout_s: float,
+    memory_mb: int,
+    qemu: str,
+    scratch: str,
+) -> tuple[vm.VmOutcome, dict[str, Any]]:
+    share = vm.make_scratch(scratch, "bcfpipe-boot-")
+    try:
+        shutil.copyfile(obj, share / "trivial.o")
+        (share / "run.sh").write_text(
+            "uname -r > uname.txt\n"
+            "bpftool prog load trivial.o /sys/fs/bpf/trivial type socket\n"
+            "bpftool prog show pinned /sys/fs/bpf/trivial > prog.txt\n"
+        )
+        outcome = vm.run(
+            kernel, initrd, share, accel=accel, timeout_s=timeout_s, memory_mb=memory_mb, qemu=qemu
+        )
+        found = {}
+        for name in ("uname.txt", "prog.txt", "payload.log", "console.log"):
+            p = share / name
+            found[name] = read_text_or_empty(p)
+        return outcome, found
+    finally:
+        shutil.rmtree(share, ignore_errors=True)
+
+
+def cmd_probe_accel(a: argparse.Namespace) -> None:
+    record: dict[str, Any] = {
+        "requested": a.mode,
+        "host": platform.node(),
+        "kvm_device": vm.kvm_usable(),
+    }
+    if a.mode == "tcg":
+        record.update(accel="tcg", reason="forced by guest.accel")
+    elif not vm.kvm_usable():
+        if a.mode == "kvm":
+            raise PipelineError(
+                "guest.accel is 'kvm' but /dev/kvm is not usable here; set "
+                "guest.accel to 'auto' or 'tcg'"
+            )
+        record.update(accel="tcg", reason="/dev/kvm missing or not accessible")
+    else:
+        outcome, _ = boot_check(
+            Path(a.kernel),
+            Path(a.initrd),
+            Path(a.obj),
+            "kvm",
+            a.timeout,
+            a.memory,
+            a.qemu,
+            a.scratch,
+        )
+        ok = outcome.status == "ok" and outcome.exit_code == 0
+        record["kvm_probe"] = outcome.to_dict()
+        if ok:
+            record.update(accel="kvm", reason="a real boot with KVM succeeded")
+        elif a.mode == "kvm":
+            raise PipelineError(
+                "guest.accel is 'kvm' but a real boot with KVM failed: "
+                f"{outcome.detail}; set guest.accel to 'auto' or 'tcg'"
+            )
+        else:
+            record.update(
+                accel="tcg",
+                reason=f"KVM boot failed ({outcome.status}: "
+                f"{outcome.detail or 'payload exit ' + str(outcome.exit_code)})",
+            )
+    print(f"accelerator: {record['accel']} ({record['reason']})")
+    write_json_atomic(a.out, record)
+
+
+def cmd_boot_check(a: argparse.Namespace) -> None:
+    accel = vm.read_accel(a.accel)
+    release = read_json(a.build_info)["release"]
+    outcome, found = boot_check(
+        Path(a.kernel), Path(a.initrd), Path(a.obj), accel, a.timeout, a.memory, a.qemu, a.scratch
+    )
+    write_text_atomic(a.console, found["console.log"])
+    problems = []
+    if outcome.status != "ok":
+        problems.append(f"the VM did not finish ({outcome.status}: {outcome.detail})")
+    elif outcome.exit_code != 0:
+        problems.append(f"the payload failed (exit {outcome.exit_code}):\n{found['payload.log']}")
+    if found["uname.txt"].strip() != release:
+        problems.append(
+            f"uname -r in the guest is '{found['uname.txt'].strip()}', "
+            f"the built tree is '{release}'"
+        )
+    if "name trivial" not in found["prog.txt"]:
+        problems.append("the trivial program is not loaded in the guest")
+    if problems:
+        raise PipelineError(
+            "boot check failed: " + "; ".join(problems) + f"\nConsole log: {a.console}"
+        )
+    write_json_atomic(
+        a.out,
+        {
+            "release": release,
+            "accel": accel,
+            "vm": outcome.to_dict(),
+            "prog": found["prog.txt"].strip(),
+            "checked_at": time.time(),
+        },
+    )
+    print(f"boot check passed: {release} under {accel} in {outcome.wall_seconds:.2f} s")
+
+
+def cmd_compile_bpf(a: argparse.Namespace) -> None:
+    src = Path(a.src)
+    rec = corpus.compile_object(a.clang, "-O2", src, Path(a.out), src.parent)
+    if not rec["ok"]:
+        raise PipelineError(f"{' '.join(rec['command'])} failed: {rec['error']}")
+
+
+def cmd_vm_spec(a: argparse.Namespace) -> None:
+    try:
+        settings = vmspec.LoadSettings(**json.loads(a.settings))
+    except (TypeError, json.JSONDecodeError) as e:
+        raise PipelineError(f"vm-spec: --settings is not a LoadSettings JSON object: {e}") from e
+    rec = vmspec.write_spec(a.out, a.variant, a.kernel, a.initrd, a.accel, settings)
+    print(f"{a.variant}: kernel {rec['kernel_sha256'][:12]}, initramfs {rec['initrd_sha256'][:12]}")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
+    def add(name: str, func: Any, help_: str, parents: Any = ()) -> argparse.ArgumentParser:
+        return add_command(sub, name, func, help_, parents)
+
+    p = add("build-guest", cmd_build_guest, "write the guest initramfs")
+    p.add_argument("--busybox", required=True)
+    p.add_argument("--init", required=True)
+    p.add_argument("--bin", action="append", default=[], help="NAME=PATH of a static binary")
+    p.add_argument("--out", required=True)
+
+    vm_args = argparse.ArgumentParser(add_help=False)
+    vm_args.add_argument("--kernel", required=True)
+    vm_args.add_argument("--initrd", required=True)
+    vm_args.add_argument("--obj", required=True, help="trivial BPF object")
+    vm_args.add_argument("--timeout", type=float, default=120)
+    vm_args.add_argument("--memory", type=int, default=512)
+    vm_args.add_argument("--qemu", default="qemu-system-x86_64")
+    vm_args.add_argument("--scratch", default="")
+    vm_args.add_argument("--out", required=True)
+
+    p = add("probe-accel", cmd_probe_accel, "choose KVM or TCG by a real boot", [vm_args])
+    p.add_argument("--mode", choices=["auto", "kvm", "tcg"], default="auto")
+
+    p = add("boot-check", cmd_boot_check, "boot, check uname, load a program", [vm_args])
+    p.add_argument("--accel", required=True, help="probe-accel record")
+    p.add_argument("--build-info", required=True)
+    p.add_argument("--console", required=True)
+
+    p = add("compile-bpf", cmd_compile_bpf, "compile one header-less BPF C file")
+    p.add_argument("--clang", required=True)
+    p.add_argument("--src", required=True)
+    p.add_argument("--out", required=True)
+
+    p = add("vm-spec", cmd_vm_spec, "write a variant's VM spec (what its VM jobs boot)")
+    for arg in ("--variant", "--kernel", "--initrd", "--accel", "--out"):
+        p.add_argument(arg, required=True)
+    p.add_argument("--settings", required=True, help="JSON of bcfpipe.guest.vmspec.LoadSettings")

@@ -1,0 +1,1 @@
+"""Tools stage (``rules/tools.smk``): tools built from source, cvc5 (:mod:`.solver`)."""
