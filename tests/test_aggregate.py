@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from bcfpipe.aggregate import paper, tables
-from bcfpipe.aggregate.results import bcf_variants, parse_result, read_results, result_paths
+from bcfpipe.aggregate.results import bcf_variants, parse_result, read_results
 from bcfpipe.aggregate.table import read_csv, render_markdown, write_table
 from bcfpipe.errors import PipelineError
+from bcfpipe.load.results import result_paths
 
 FIX = Path(__file__).parent / "fixtures" / "results"
 INDEX = FIX / "index.json"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bcfpipe.load import loadjob, vlog
+from bcfpipe.load import loadjob, results, vlog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vlogs"
 EXPECTED_FIRST_LINE = {
@@ -82,8 +82,8 @@ def test_program_result_classification() -> None:
 
 def test_object_verdict_is_the_worst_program() -> None:
     progs = [{"verdict": "loaded"}, {"verdict": "compat_issue"}, {"verdict": "rejected"}]
-    assert loadjob.object_verdict(progs, "loaded") == "rejected"
-    assert loadjob.object_verdict([], "vm_crash") == "vm_crash"
+    assert results.object_verdict(progs, "loaded") == "rejected"
+    assert results.object_verdict([], "vm_crash") == "vm_crash"
 
 
 def test_guest_script_marks_running_before_the_loader() -> None:

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.aggregate import paper, provenance, readme, tables
-from bcfpipe.aggregate.results import ResultSet, bcf_variants, read_results, result_paths
+from bcfpipe.aggregate.results import ResultSet, bcf_variants, read_results
 from bcfpipe.aggregate.table import write_table
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic, write_text_atomic
+from bcfpipe.load.results import result_paths
 
 
 def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:

@@ -1,30 +1,16 @@
-"""Read per-object result JSONs (schema of :mod:`bcfpipe.load.loadjob`) into typed records."""
+"""Read per-object result JSONs (schema of :mod:`bcfpipe.load.results`) into typed records."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bcfpipe.errors import PipelineError
+from bcfpipe.load.results import BCF_OUTCOMES, REFINEMENT_KEYS, SCHEMA, VERDICTS
 
-SCHEMA = 1
-VERDICTS = ("loaded", "rejected", "compat_issue", "timeout", "vm_crash")
-# The contract with the kernel side for one checked refinement (see docs/aggregation.md).
-REFINEMENT_KEYS = (
-    "kind",
-    "insn",
-    "track_length",
-    "condition_bytes",
-    "certificate_bytes",
-    "check_ns",
-    "solve_seconds",
-    "round",
-)
-BCF_OUTCOMES = ("accepted", "refuted", "round_limit", "unprovable", "not_needed")
 # The variant names whose runs carry the paper's outputs; any variant whose results contain BCF
 # records counts too, so a renamed BCF variant is not silently left out.
 BCF_VARIANT_NAMES = ("bcf", "upstream")
@@ -130,7 +116,7 @@ class ResultSet:
 def _need(data: dict[str, Any], key: str, origin: str) -> Any:
     if key not in data:
         raise PipelineError(
-            f"{origin}: result has no '{key}' (schema {SCHEMA} of bcfpipe/load/loadjob.py); "
+            f"{origin}: result has no '{key}' (schema {SCHEMA} of bcfpipe/load/results.py); "
             "rerun the load job that wrote it"
         )
     return data[key]
@@ -262,48 +248,3 @@ def bcf_variants(results: ResultSet, configured: Iterable[str]) -> list[str]:
         if v in BCF_VARIANT_NAMES or results.of(v).has_bcf_records():
             out.append(v)
     return out
-
-
-def result_paths(
-    index_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
-    loads: str | os.PathLike[str],
-    variants: Iterable[str],
-) -> list[str]:
-    """Result files of every corpus object for ``variants``, as the corpus indexes list them.
-
-    The indexes (the project's corpus, the kernel selftests), not a directory listing, decide:
-    results of objects no longer in the corpus (another compiler list, say) must not be counted.
-    Rules pass this instead of every path because a shell command line is limited to 128 KiB.
-    """
-    if isinstance(index_paths, (str, os.PathLike)):
-        index_paths = [index_paths]
-    objects = []
-    for index_path in index_paths:
-        with open(index_path) as f:
-            index = json.load(f)
-        objects += [
-            (project, Path(obj).name)
-            for project, sources in index.get("prog_index", {}).items()
-            for variants_of_source in sources.values()
-            for obj in variants_of_source
-        ]
-    index_path = ", ".join(os.fspath(p) for p in index_paths)
-    paths, missing = [], []
-    for v in variants:
-        found: list[str] = []
-        lost: list[str] = []
-        for project, name in sorted(objects):
-            stem = name[:-2] if name.endswith(".o") else name
-            p = os.path.join(os.fspath(loads), v, project, f"{stem}.json")
-            (found if os.path.isfile(p) else lost).append(p)
-        # A variant without any result has not run, which the outputs report; a partial run
-        # would silently skew every count, so it is an error.
-        if found:
-            paths += found
-            missing += lost
-    if missing:
-        raise PipelineError(
-            f"{len(missing)} results listed by {index_path} are missing, e.g. "
-            f"{', '.join(missing[:3])}; run their load jobs (snakemake plans them) first"
-        )
-    return paths

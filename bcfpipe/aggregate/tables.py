@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from bcfpipe.aggregate.results import VERDICTS, ObjectResult, Program, ResultSet, Signature
+from bcfpipe.aggregate.results import ObjectResult, Program, ResultSet, Signature
 from bcfpipe.aggregate.table import Table, join_limited, pct
+from bcfpipe.load.results import VERDICTS
 
 
 def unique_objects(objects: list[ObjectResult]) -> set[tuple[str, tuple[Signature, ...]]]:

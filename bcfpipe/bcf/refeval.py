@@ -17,8 +17,12 @@ as the instruction-set document states it (Documentation/bpf/standardization/ins
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from bcfpipe.bcf.expr import BOOL, Condition, Op
+from bcfpipe.bcf.ops import BOOL, Op
+
+if TYPE_CHECKING:
+    from bcfpipe.bcf.expr import Condition
 
 __all__ = ["apply", "evaluate", "holds"]
 

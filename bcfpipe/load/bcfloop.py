@@ -19,6 +19,7 @@ from typing import Any
 from bcfpipe.bcf.encoding import condition_hash, decode
 from bcfpipe.bcf.pipeline import Outcome, prove
 from bcfpipe.errors import PipelineError
+from bcfpipe.load.results import object_verdict
 
 ENOKEY = 126
 DEFAULT_ROUNDS = 4
@@ -161,8 +162,6 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
     verifier's own reason from the load repeated without BCF. When that load says the program
     cannot load on this kernel at all, the verdict is ``compat_issue`` as without BCF.
     """
-    from bcfpipe.load import loadjob  # loadjob imports this module
-
     recs = loop.by_insn()
     for prog in result.get("programs", []):
         refs = []
@@ -231,7 +230,7 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
                 prog["error_normalized"] = detail
     progs = result.get("programs", [])
     if progs and result.get("vm", {}).get("status", "ok") == "ok":
-        result["verdict"] = loadjob.object_verdict(progs, result.get("verdict", "loaded"))
+        result["verdict"] = object_verdict(progs, result.get("verdict", "loaded"))
     result["bcf"] = {
         "rounds": loop.rounds,
         "outcome": loop.outcome,

@@ -15,6 +15,7 @@ from bcfpipe.fsutil import read_json, write_json_atomic
 from bcfpipe.guest import vm, vmspec
 from bcfpipe.kernel.build import run_logged
 from bcfpipe.load import loadjob, plan, truth
+from bcfpipe.load.results import result_paths
 
 
 def cmd_build_loader(a: argparse.Namespace) -> None:
@@ -91,8 +92,6 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
 
 
 def cmd_truth_report(a: argparse.Namespace) -> None:
-    from bcfpipe.aggregate.results import result_paths
-
     index = read_json(a.index)
     results = [read_json(p) for p in result_paths(a.index, a.loads, a.variant)]
     report = truth.compare(index, results)
@@ -102,8 +101,6 @@ def cmd_truth_report(a: argparse.Namespace) -> None:
 
 
 def cmd_collect_loads(a: argparse.Namespace) -> None:
-    from bcfpipe.aggregate.results import result_paths
-
     record = plan.collect_loads(result_paths(a.index, a.loads, [a.variant]), a.variant)
     write_json_atomic(a.out, record)
     print(f"{a.variant}: {record['count']} results {record['verdicts']}")

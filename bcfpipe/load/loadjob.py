@@ -16,9 +16,7 @@ from bcfpipe.corpus import objects as corpus
 from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
 from bcfpipe.guest import vm
 from bcfpipe.load import bcfloop, bpftoollog, vlog
-
-RESULT_SCHEMA = 1
-VERDICT_ORDER = ("rejected", "compat_issue", "timeout", "vm_crash", "loaded")
+from bcfpipe.load.results import SCHEMA, object_verdict
 
 
 @dataclass
@@ -69,12 +67,6 @@ def program_result(meta: dict[str, str], vlog_text: str, libbpf_text: str) -> di
         load_ns=int(meta["load_ns"]) if meta.get("load_ns", "").isdigit() else None,
         type_override=meta.get("type_override", ""),
     )
-
-
-def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:
-    if not programs:
-        return fallback
-    return min((p["verdict"] for p in programs), key=VERDICT_ORDER.index)
 
 
 # Exit codes of the guest's `timeout` wrapper when it had to stop the loader: 124 (GNU),
@@ -241,7 +233,7 @@ def _object_result(
     meta = corpus.parse_object_name(job.name) if corpus.OBJECT.match(job.name) else {}
     wall = sum(boots.walls)
     result = {
-        "schema": RESULT_SCHEMA,
+        "schema": SCHEMA,
         "variant": variant,
         "project": job.project,
         "object": job.name,

@@ -17,6 +17,7 @@ from typing import Any
 from bcfpipe.corpus.objects import OBJECT
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import sha256_file
+from bcfpipe.load.results import result_path
 
 # Verdicts that record a problem of the run rather than of the program: worth running again.
 RERUN_VERDICTS = ("timeout", "vm_crash")
@@ -44,7 +45,7 @@ class Selection:
 
 
 def load_result(results: str, variant: str, project: str, obj: str) -> str:
-    return f"{results}/loads/{variant}/{project}/{obj}.json"
+    return result_path(f"{results}/loads", variant, project, obj)
 
 
 def select_loads(

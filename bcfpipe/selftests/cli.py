@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bcfpipe.aggregate.results import result_paths
 from bcfpipe.cli import add_command
 from bcfpipe.fsutil import read_json, write_json_atomic, write_text_atomic
+from bcfpipe.load.results import result_paths
 from bcfpipe.selftests import corpus as selftest_corpus
 from bcfpipe.selftests import verifier
 
