@@ -130,6 +130,12 @@ def validate(config: dict[str, Any], origin: str = "the config") -> dict[str, An
 def _cross_check(cfg: dict[str, Any], origin: str) -> None:
     problems = []
     names = set()
+    variant_names = [v["name"] for v in cfg["kernel"]["variants"]]
+    if cfg["kernel"]["baseline"] not in variant_names:
+        problems.append(
+            f"  kernel.baseline: '{cfg['kernel']['baseline']}' is not a variant "
+            f"(kernel.variants: {', '.join(variant_names)}); name the one to compare against"
+        )
     for i, v in enumerate(cfg["kernel"]["variants"]):
         where = f"kernel.variants[{i}]"
         if v["name"] in names:

@@ -7,7 +7,7 @@ TABLES = f"{RESULTS}/tables"
 PAPER = f"{RESULTS}/paper"
 MANIFEST = f"{RESULTS}/provenance/manifest.json"
 # Baseline first: every comparison is against it.
-AGG_VARIANTS = sorted(VARIANTS, key=lambda v: (v != "stock", list(VARIANTS).index(v)))
+AGG_VARIANTS = sorted(VARIANTS, key=lambda v: (v != BASELINE, list(VARIANTS).index(v)))
 CORPUS_OBJECTS = CORPUS["prebuilt"] or f"{CORPUS_OUT}/objects"
 # A param, so a new commit (or a tree turning dirty) regenerates the manifest and what names it.
 WORKFLOW_STATE = (lambda s: f"{s['commit']} dirty={s['dirty']}")(bcfprov.git_state(BASE))

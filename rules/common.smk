@@ -33,6 +33,8 @@ BCFPIPE = f"{sys.executable} -m bcfpipe"
 # log, stderr (progress and errors) to the log and the terminal.
 
 VARIANTS = {v["name"]: v for v in config["kernel"]["variants"]}
+# The variant the others are compared against (tables, paper outputs, selftests).
+BASELINE = config["kernel"]["baseline"]
 SOURCES = config["sources"]
 
 

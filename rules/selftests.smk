@@ -100,7 +100,7 @@ rule compare_selftests:
         results=lambda wc, input: " ".join(
             f"--result {v}={p}" for v, p in zip(VARIANTS, input)
         ),
-        baseline=first_variant(),
+        baseline=BASELINE,
     shell:
         "{BCFPIPE} compare-selftests --baseline {params.baseline} {params.results} "
         "--out-json {output.json} --out-md {output.md} > {log} 2>&1"

@@ -194,6 +194,14 @@ def test_paper_outputs_say_when_no_bcf_ran(rs) -> None:  # type: ignore[no-untyp
     assert t.rows[0][1] == "not run"
 
 
+def test_baseline_is_the_first_configured_variant(rs) -> None:  # type: ignore[no-untyped-def]
+    # The rules pass kernel.baseline first; a BCF variant as baseline is not a BCF run to compare.
+    assert bcf_variants(rs, ["stock", "bcf"]) == ["bcf"]
+    assert bcf_variants(rs, ["bcf", "stock"]) == []
+    t = paper.acceptance(rs.of("bcf"), ["stock"], ["nobody", "stock"])
+    assert t.is_unavailable and "The baseline variant nobody has no results" in t.rows[0][0]
+
+
 def test_load_time_ratio(rs) -> None:  # type: ignore[no-untyped-def]
     t = paper.load_time(rs, ["stock", "bcf"])
     rows = {r[0]: r for r in t.rows}

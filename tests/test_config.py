@@ -14,6 +14,7 @@ def test_empty_config_gets_every_default() -> None:
     assert cfg["paths"] == {"resources": "resources", "work": "work", "results": "results"}
     assert cfg["kernel"]["variants"][0]["name"] == "stock"
     assert cfg["kernel"]["variants"][0]["fragments"] == ["base", "bpf", "guest"]
+    assert cfg["kernel"]["baseline"] == "stock"
     assert cfg["sources"]["linux-6.12-debian"]["provider"] == "debian"
     assert cfg["guest"]["accel"] == "auto"
 
@@ -70,6 +71,10 @@ def test_every_schema_key_has_description_and_default() -> None:
         (
             {"kernel": {"variants": [{"name": "a", "source": "nope"}]}},
             "kernel.variants[0].source: 'nope' is not a key of 'sources'",
+        ),
+        (
+            {"kernel": {"variants": [{"name": "a", "source": "linux-6.12-debian"}]}},
+            "kernel.baseline: 'stock' is not a variant (kernel.variants: a)",
         ),
         (
             {

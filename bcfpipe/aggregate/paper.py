@@ -1,7 +1,8 @@
 """The paper's outputs from BCF runs: the acceptance summary (§6.2), Table 2 and load times.
 
 A BCF variant is ``bcf`` (the project's), ``upstream`` (the paper's patches) or any variant whose
-results carry BCF records; the baseline is ``stock``. When none has run, each output says so.
+results carry BCF records; the baseline is the first configured variant (``kernel.baseline``).
+When none has run, each output says so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bcfpipe.aggregate.results import BASELINE, ObjectResult, Program, ResultSet
+from bcfpipe.aggregate.results import ObjectResult, Program, ResultSet, baseline
 from bcfpipe.aggregate.table import Table, pct
 
 
@@ -25,10 +26,10 @@ def no_bcf_run(configured: Sequence[str]) -> str:
     )
 
 
-def _baseline_missing(rs: ResultSet) -> str | None:
-    if rs.of(BASELINE).objects:
+def _baseline_missing(rs: ResultSet, base: str) -> str | None:
+    if rs.of(base).objects:
         return None
-    return f"The baseline variant {BASELINE} has no results; it is needed to compare against."
+    return f"The baseline variant {base} has no results; it is needed to compare against."
 
 
 # -- acceptance ------------------------------------------------------------------------------
@@ -39,10 +40,11 @@ def acceptance(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> 
     title = "Acceptance: rejected by stock, accepted with BCF"
     if not bcf:
         return Table.unavailable(title, no_bcf_run(configured))
-    if why := _baseline_missing(rs):
+    base = baseline(configured)
+    if why := _baseline_missing(rs, base):
         return Table.unavailable(title, why)
-    stock = {o.key: o for o in rs.of(BASELINE).objects}
-    stock_progs = {p.key: p for p in rs.of(BASELINE).programs()}
+    stock = {o.key: o for o in rs.of(base).objects}
+    stock_progs = {p.key: p for p in rs.of(base).programs()}
     rows: list[list[Any]] = []
     notes = []
     for v in bcf:
@@ -120,7 +122,7 @@ def acceptance(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> 
             ],
         ]
         notes.append(
-            f"{v}: {len(accepted)} of {len(rejected)} objects rejected by {BASELINE} load "
+            f"{v}: {len(accepted)} of {len(rejected)} objects rejected by {base} load "
             f"({pct(len(accepted), len(rejected))}); {u_acc} of {len(classes)} unique rejections "
             f"({pct(u_acc, len(classes))}). Paper: 403 of 512 unique (78.7%)."
         )
@@ -131,7 +133,7 @@ def acceptance(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> 
         )
     return Table(
         title,
-        ["variant", "measure", BASELINE, "variant_value", "share", "meaning"],
+        ["variant", "measure", base, "variant_value", "share", "meaning"],
         rows,
         notes=notes,
     )

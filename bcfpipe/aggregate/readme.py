@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bcfpipe.aggregate.paper import refined_programs
-from bcfpipe.aggregate.results import BASELINE, ResultSet
+from bcfpipe.aggregate.results import ResultSet, baseline
 from bcfpipe.aggregate.table import pct
 from bcfpipe.aggregate.tables import compiler_divergence, unique_objects
 
@@ -47,13 +47,14 @@ def _link(files: Mapping[str, str], key: str, readme_dir: str) -> str:
 
 
 def claims(rs: ResultSet, configured: Sequence[str], bcf: Sequence[str]) -> list[Claim]:
-    stock = rs.of(BASELINE)
+    base = baseline(configured)
+    stock = rs.of(base)
     n_obj = len(stock.objects)
     projects = len({o.project for o in stock.objects})
     rejected = [o for o in stock.objects if o.verdict == "rejected"]
     uniq = len(unique_objects(stock.objects))
-    divergent = len(compiler_divergence(rs, BASELINE).rows) if n_obj else 0
-    no_stock = "stock has not run"
+    divergent = len(compiler_divergence(rs, base).rows) if n_obj else 0
+    no_stock = f"{base} has not run"
     out = [
         Claim(
             "§6.1 corpus",

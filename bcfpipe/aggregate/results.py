@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,6 @@ from bcfpipe.load.results import BCF_OUTCOMES, REFINEMENT_KEYS, SCHEMA, VERDICTS
 # The variant names whose runs carry the paper's outputs; any variant whose results contain BCF
 # records counts too, so a renamed BCF variant is not silently left out.
 BCF_VARIANT_NAMES = ("bcf", "upstream")
-BASELINE = "stock"
 
 Signature = tuple[int | None, int | None, int | None, str]
 
@@ -95,11 +94,6 @@ class ObjectResult:
 @dataclass
 class ResultSet:
     objects: list[ObjectResult]
-
-    def variants(self) -> list[str]:
-        """Variants present, baseline first, the rest in name order."""
-        names = {o.variant for o in self.objects}
-        return sorted(names, key=lambda v: (v != BASELINE, v))
 
     def of(self, variant: str) -> ResultSet:
         return ResultSet([o for o in self.objects if o.variant == variant])
@@ -239,11 +233,19 @@ def read_results(paths: Iterable[str | os.PathLike[str]]) -> ResultSet:
     return ResultSet(objects)
 
 
-def bcf_variants(results: ResultSet, configured: Iterable[str]) -> list[str]:
+def baseline(configured: Sequence[str]) -> str:
+    """The variant the others are compared against: the first configured one (the rules list
+    kernel.baseline first)."""
+    if not configured:
+        raise PipelineError("no variants given: the first one is the baseline")
+    return configured[0]
+
+
+def bcf_variants(results: ResultSet, configured: Sequence[str]) -> list[str]:
     """Configured variants that are BCF runs: named bcf/upstream, or carrying BCF records."""
     out = []
     for v in configured:
-        if v == BASELINE:
+        if v == baseline(configured):
             continue
         if v in BCF_VARIANT_NAMES or results.of(v).has_bcf_records():
             out.append(v)
