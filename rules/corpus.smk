@@ -57,11 +57,22 @@ def corpus_objects():
         return [(o["project"], o["object"][:-2], o["path"], o["types"]) for o in imported["objects"]]
     out = []
     for src in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"]):
-        for compiler in CORPUS["compilers"]:
-            for opt in CORPUS["opt_levels"]:
-                stem = f"{compiler}_{opt}_{src.name}"
-                out.append((src.project, stem, f"{CORPUS_OUT}/objects/{src.project}/{stem}.o", {}))
+        for compiler, opt in bcfcorpus.variants(src, CORPUS["compilers"], CORPUS["opt_levels"]):
+            stem = f"{compiler}_{opt}_{src.name}"
+            out.append((src.project, stem, f"{CORPUS_OUT}/objects/{src.project}/{stem}.o", {}))
     return out
+
+
+def single_variant_names():
+    """Regex of the source names compiled once (// variants: single), '' when there are none."""
+    if CORPUS["prebuilt"] or IMPORT:
+        return ""
+    srcs = bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])
+    return "|".join(re.escape(s.name) for s in srcs if bcfcorpus.is_single_variant(s.path))
+
+
+SINGLE_NAMES = single_variant_names()
+SINGLE_COMPILER, SINGLE_OPT = bcfcorpus.single_variant(CORPUS["compilers"], CORPUS["opt_levels"])
 
 
 
@@ -136,6 +147,28 @@ else:
         shell:
             "{BCFPIPE} compile-source --compiler {params.compilers} --opts={params.opts} "
             "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
+
+
+    if SINGLE_NAMES:
+
+        # Naked-asm sources: one object, whatever the compilers (bcfpipe.corpus.SINGLE).
+        rule compile_source_single:
+            input:
+                src=CORPUS_SOURCE,
+                include=rules.corpus_headers.output,
+            output:
+                f"{CORPUS_OUT}/objects/{{project}}/{bcfcorpus.object_name(SINGLE_COMPILER, SINGLE_OPT, '{name}')}",
+            wildcard_constraints:
+                name=SINGLE_NAMES,
+            log:
+                f"{RESULTS}/logs/compile_source/{{project}}/{{name}}.log",
+            params:
+                out=lambda wc, output: Path(output[0]).parent,
+            shell:
+                "{BCFPIPE} compile-source --compiler {SINGLE_COMPILER} --opts={SINGLE_OPT} "
+                "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
+
+        ruleorder: compile_source_single > compile_source
 
 
     rule corpus_index:

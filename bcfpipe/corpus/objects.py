@@ -23,6 +23,9 @@ TRUTH = re.compile(
     r"(?:\s+(?P<why>.*))?$"
 )
 OBJECT = re.compile(r"^(?P<compiler>[^_]+)_(?P<opt>-O[0-3sz])_(?P<name>.+)\.o$")
+# A source whose programs are all naked asm gives the same instructions with every compiler and
+# optimisation level: it is compiled once (single_variant) instead of once per variant.
+SINGLE = re.compile(r"^\s*//\s*variants:\s*single\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,25 @@ def read_truth(path: Path) -> list[Truth]:
                 Truth(m["prog"], m["safety"] == "safe", m["stock"], (m["why"] or "").strip())
             )
     return out
+
+
+def is_single_variant(path: Path) -> bool:
+    """Whether the source says ``// variants: single`` (naked asm only, see SINGLE)."""
+    return bool(SINGLE.search(path.read_text()))
+
+
+def single_variant(compilers: list[str], opts: list[str]) -> tuple[str, str]:
+    """The one (compiler, opt) a single-variant source is compiled with: the last compiler
+    listed (the newest, by the corpus's convention) at -O2, or the first level if -O2 is not
+    configured."""
+    return compilers[-1], "-O2" if "-O2" in opts else opts[0]
+
+
+def variants(src: Source, compilers: list[str], opts: list[str]) -> list[tuple[str, str]]:
+    """Every (compiler, opt) ``src`` is compiled with."""
+    if is_single_variant(src.path):
+        return [single_variant(compilers, opts)]
+    return [(c, o) for c in compilers for o in opts]
 
 
 def object_name(compiler: str, opt: str, name: str) -> str:
