@@ -165,3 +165,28 @@ def test_prebuilt_import_errors(tmp_path: Path) -> None:
     (tmp_path / "prog_index.json").write_text(json.dumps({"p": {"s.o": ["clang-14_-O2_s.o"]}}))
     with pytest.raises(PipelineError, match=r"1 objects listed .* are missing"):
         corpus.load_prebuilt(tmp_path)
+
+
+def test_single_variant_sources_compile_once(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    asm = tmp_path / "p" / "asm_only.c"
+    asm.write_text("// variants: single\n// truth: f unsafe stock=rejected x\n")
+    c = tmp_path / "p" / "plain.c"
+    c.write_text("// truth: g safe stock=loaded\n// variants: single is only a marker alone\n")
+    compilers, opts = ["clang-14", "clang-19"], ["-O1", "-O2", "-O3"]
+    srcs = {s.name: s for s in corpus.discover(tmp_path)}
+    assert corpus.variants(srcs["asm_only"], compilers, opts) == [("clang-19", "-O2")]
+    assert len(corpus.variants(srcs["plain"], compilers, opts)) == 6
+    # without -O2 configured, the first level
+    assert corpus.variants(srcs["asm_only"], compilers, ["-O1", "-O3"]) == [("clang-19", "-O1")]
+
+
+def test_adversarial_project_is_all_unsafe(repo: Path) -> None:
+    # The project exists to be rejected: every program in it is unsafe, and stock rejects it.
+    srcs = corpus.discover(repo / "bpf-progs", ["adversarial"])
+    assert len(srcs) >= 60
+    for src in srcs:
+        truths = corpus.read_truth(src.path)
+        assert truths, src.path
+        for t in truths:
+            assert not t.safe and t.stock == "rejected", (src.path, t)

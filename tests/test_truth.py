@@ -57,3 +57,9 @@ def test_agreement_disagreement_and_unsafe_accepted() -> None:
     assert rep["summary"] == (
         "2/3 stock verdicts agree with the ground truth; 2 unsafe programs accepted"
     )
+    # per project and variant: bcf loads the safe one and the unsafe one
+    assert {
+        (c["variant"], c["unsafe"], c["unsafe_accepted"], c["safe"], c["safe_loaded"])
+        for c in rep["by_project"]
+    } == {("stock", 1, 1, 2, 1), ("bcf", 1, 1, 1, 1)}
+    assert "| patterns | bcf | 2 | 1 | 1 | 1 | 1 |" in md

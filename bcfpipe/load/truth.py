@@ -45,6 +45,17 @@ def compare(index: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, A
             if not t["safe"] and p["verdict"] == "loaded":
                 unsafe_accepted.append(row)
             rows.append(row)
+    by_project: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        c = by_project.setdefault(
+            (row["project"], row["variant"]),
+            {"programs": 0, "unsafe": 0, "unsafe_accepted": 0, "safe": 0, "safe_loaded": 0},
+        )
+        c["programs"] += 1
+        kind = "safe" if row["safe"] else "unsafe"
+        c[kind] += 1
+        if row["verdict"] == "loaded":
+            c["safe_loaded" if row["safe"] else "unsafe_accepted"] += 1
     stock = [r for r in rows if "agrees" in r]
     disagree = [r for r in stock if not r["agrees"]]
     summary = (
@@ -56,6 +67,9 @@ def compare(index: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, A
         "stock_checked": len(stock),
         "stock_disagreements": disagree,
         "unsafe_accepted": unsafe_accepted,
+        "by_project": [
+            {"project": p, "variant": v, **c} for (p, v), c in sorted(by_project.items())
+        ],
         "programs_without_truth": missing_truth,
         "rows": rows,
     }
@@ -73,6 +87,22 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += [
             f"| {r['variant']} | {r['project']}/{r['object']} | {r['program']} |"
             for r in report["unsafe_accepted"]
+        ]
+        lines.append("")
+    if report.get("by_project"):
+        lines += [
+            "## Per project and variant",
+            "",
+            "Program variants (one per object and program) with a truth line; 'unsafe accepted' "
+            "must be 0 everywhere.",
+            "",
+            "| project | variant | programs | unsafe | unsafe accepted | safe | safe loaded |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {c['project']} | {c['variant']} | {c['programs']} | {c['unsafe']} | "
+            f"{c['unsafe_accepted']} | {c['safe']} | {c['safe_loaded']} |"
+            for c in report["by_project"]
         ]
         lines.append("")
     lines += ["## Stock verdicts that disagree with the stated truth", ""]

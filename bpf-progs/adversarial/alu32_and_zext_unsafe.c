@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Target: ALU32 AND with imm -1 taken as a 64-bit no-op. w7 = w6 & -1 clears the upper 32 bits, so
+ * 'r7 <= 7' bounds only the low half of x; the index is the whole 64-bit x.
+ *
+ * Unsafe: x = 0x100000003 passes and indexes with 2^32 + 3.
+ */
+// variants: single
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vals SEC(".maps");
+
+// truth: alu32_and_zext_unsafe unsafe stock=rejected w7 = w6 & -1 zero-extends: the check bounds only the low half of the 64-bit index
+SEC("tc")
+__attribute__((naked)) int alu32_and_zext_unsafe(void *ctx)
+{
+	asm volatile(
+		"call %[rnd];"
+		"r6 = r0;"
+		"r6 <<= 32;"
+		"call %[rnd];"
+		"r6 |= r0;"
+		"w7 = w6;"
+		"w7 &= -1;"
+		"if r7 > 7 goto l_out_%=;"
+		"r9 = r6;"
+		"r1 = 0;"
+		"*(u32 *)(r10 - 4) = r1;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r1 = %[vals] ll;"
+		"call %[lookup];"
+		"if r0 == 0 goto l_out_%=;"
+		"r0 += r9;"
+		"r1 = *(u8 *)(r0 + 0);"
+		"l_out_%=:"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [rnd] "i"(BPF_FUNC_get_prandom_u32),
+		  [lookup] "i"(BPF_FUNC_map_lookup_elem),
+		  [vals] "i"(&vals)
+		: "memory");
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Target: JLT/JLE and the branch direction: the access is on the taken side of 'if x <= 8 goto'.
+ *
+ * Unsafe: x = 8.
+ */
+// variants: single
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vals SEC(".maps");
+
+// truth: jmp_jlt_jle_unsafe unsafe stock=rejected taken side of x <= 8 includes 8
+SEC("tc")
+__attribute__((naked)) int jmp_jlt_jle_unsafe(void *ctx)
+{
+	asm volatile(
+		"call %[rnd];"
+		"r9 = r0;"
+		"r9 <<= 32;"
+		"call %[rnd];"
+		"r9 |= r0;"
+		"if r9 <= 8 goto l_in_%=;"
+		"goto l_out_%=;"
+		"l_in_%=:"
+		"if r9 < 0 goto l_out_%=;"
+		"r1 = 0;"
+		"*(u32 *)(r10 - 4) = r1;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r1 = %[vals] ll;"
+		"call %[lookup];"
+		"if r0 == 0 goto l_out_%=;"
+		"r0 += r9;"
+		"r1 = *(u8 *)(r0 + 0);"
+		"l_out_%=:"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [rnd] "i"(BPF_FUNC_get_prandom_u32),
+		  [lookup] "i"(BPF_FUNC_map_lookup_elem),
+		  [vals] "i"(&vals)
+		: "memory");
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Target: operand order of a register-register compare. 'if b < a goto out' leaves a <= b; with b
+ * <= 8 the index b - a is in [0, 8].
+ *
+ * Unsafe: a = 0, b = 8.
+ */
+// variants: single
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vals SEC(".maps");
+
+// truth: jmp_reg_order_unsafe unsafe stock=rejected a <= b <= 8: b - a reaches 8
+SEC("tc")
+__attribute__((naked)) int jmp_reg_order_unsafe(void *ctx)
+{
+	asm volatile(
+		"call %[rnd];"
+		"r6 = r0;"
+		"call %[rnd];"
+		"r7 = r0;"
+		"if r7 > 8 goto l_out_%=;"
+		"if r7 < r6 goto l_out_%=;"
+		"r9 = r7;"
+		"r9 -= r6;"
+		"r1 = 0;"
+		"*(u32 *)(r10 - 4) = r1;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r1 = %[vals] ll;"
+		"call %[lookup];"
+		"if r0 == 0 goto l_out_%=;"
+		"r0 += r9;"
+		"r1 = *(u8 *)(r0 + 0);"
+		"l_out_%=:"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [rnd] "i"(BPF_FUNC_get_prandom_u32),
+		  [lookup] "i"(BPF_FUNC_map_lookup_elem),
+		  [vals] "i"(&vals)
+		: "memory");
+}
+
+char LICENSE[] SEC("license") = "GPL";

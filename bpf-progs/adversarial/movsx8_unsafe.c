@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Target: MOVSX (s8) treated as a zero extension. r9 = (s8)(x & 0xff) is negative for x >= 128;
+ * 'if r9 s> 7 goto out' leaves [-128, 7].
+ *
+ * Unsafe: x = 0xff indexes with -1. (movsx is a raw v4 instruction.)
+ */
+// variants: single
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vals SEC(".maps");
+
+// truth: movsx8_unsafe unsafe stock=rejected (s8)0xff = -1: negative index
+SEC("tc")
+__attribute__((naked)) int movsx8_unsafe(void *ctx)
+{
+	asm volatile(
+		"call %[rnd];"
+		"r6 = r0;"
+		"r6 &= 0xff;"
+		".quad 0x00000000000869bf;" /* r9 = (s8)r6 */
+		"if r9 s> 7 goto l_out_%=;"
+		"r1 = 0;"
+		"*(u32 *)(r10 - 4) = r1;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r1 = %[vals] ll;"
+		"call %[lookup];"
+		"if r0 == 0 goto l_out_%=;"
+		"r0 += r9;"
+		"r1 = *(u8 *)(r0 + 0);"
+		"l_out_%=:"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [rnd] "i"(BPF_FUNC_get_prandom_u32),
+		  [lookup] "i"(BPF_FUNC_map_lookup_elem),
+		  [vals] "i"(&vals)
+		: "memory");
+}
+
+char LICENSE[] SEC("license") = "GPL";
