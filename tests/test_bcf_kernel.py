@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 
 from bcfpipe.bcf.encoding import condition_hash
+from bcfpipe.corpus import objects as corpus
+from bcfpipe.guest import vm
 from bcfpipe.load import bcfloop, loadjob
-from tests.e2e import OUT, snakemake
+from tests.e2e import OUT, REPO, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +27,11 @@ KERNEL = Path(os.environ.get("BCFPIPE_BCF_KERNEL", RESULTS / "kernel" / "bcf" / 
 INITRD = Path(os.environ.get("BCFPIPE_BCF_INITRD", RESULTS / "guest" / "bcf" / "initramfs.cpio"))
 ACCEL = RESULTS / "host" / "accel.json"
 OBJS = RESULTS / "corpus" / "objects" / "patterns"
+HEADERS = RESULTS / "corpus" / "include"
+ADVERSARIAL = REPO / "bpf-progs" / "adversarial"
+# C sources of the adversarial project are compiled by the oldest and newest clang here (the
+# default evaluation compiles every configured variant); naked-asm ones once.
+ADV_COMPILERS = ["clang-14", "clang-19"]
 
 # Safe programs the stock verifier rejects (range refinement at an access, at pointer arithmetic,
 # path refinement), and unsafe twins whose condition must be refuted with a counterexample.
@@ -57,7 +64,7 @@ def built() -> None:
     names = SAFE + UNSAFE + ["masked_index_ok"]
     targets = [str(RESULTS / f"kernel/{v}/bzImage") for v in ("stock", "bcf")]
     targets += [str(RESULTS / f"guest/{v}/initramfs.cpio") for v in ("stock", "bcf")]
-    targets += [str(ACCEL)]
+    targets += [str(ACCEL), str(HEADERS)]
     targets += [str(OBJS / f"clang-19_-O2_{n}.o") for n in names]
     targets += [str(RESULTS / f"loads/stock/patterns/clang-19_-O2_{n}.json") for n in names]
     snakemake(*targets)
@@ -178,3 +185,63 @@ def test_selftest_programs_meet_their_annotations() -> None:
     # give: series 0007): BCF refutes them, it does not accept them.
     assert bcf.get("failure:loaded", 0) == 0
     assert bcf.get("success:not_loaded", 0) == 0
+
+
+def _adversarial_objects(out: Path) -> list[loadjob.ObjectJob]:
+    need(HEADERS)
+    jobs = []
+    for src in corpus.discover(ADVERSARIAL.parent, ["adversarial"]):
+        for compiler, opt in corpus.variants(src, ADV_COMPILERS, ["-O2"]):
+            o = out / corpus.object_name(compiler, opt, src.name)
+            rec = corpus.compile_object(compiler, opt, src.path, o, HEADERS)
+            assert rec["ok"], rec
+            jobs.append(loadjob.ObjectJob(o, "adversarial"))
+    return jobs
+
+
+def test_adversarial_corpus_stays_rejected(tmp_path: Path) -> None:
+    """Every unsafe program written to break the tracker: stock rejects it, and so does bcf with
+    the whole certificate loop (refuted, or no refinement), without a kernel warning."""
+    jobs = _adversarial_objects(tmp_path)
+    assert len(jobs) >= 60
+    kw = vm_kw()
+    stock_kw = dict(kw, kernel=RESULTS / "kernel/stock/bzImage", variant="stock")
+    stock_kw["initrd"] = RESULTS / "guest/stock/initramfs.cpio"
+    need(stock_kw["kernel"], stock_kw["initrd"])
+    loaded = []
+    for res, _ in loadjob.run_jobs(jobs, **stock_kw):
+        loaded += [
+            f"stock {res['object']} {p['name']}"
+            for p in res["programs"]
+            if p["verdict"] == "loaded"
+        ]
+    warnings = []
+    for res, _ in loadjob.run_jobs_bcf(jobs, **kw):
+        loaded += [
+            f"bcf {res['object']} {p['name']}: {res.get('bcf')}"
+            for p in res["programs"]
+            if p["verdict"] == "loaded"
+        ]
+        warnings += res["kernel_warnings"]
+    assert loaded == []
+    assert warnings == []
+
+
+def test_bcf_flags_refused_for_kernel_attr(tmp_path: Path) -> None:
+    """A syscall program's bpf_sys_bpf(BPF_PROG_LOAD) with bcf_buf at a kernel address (its own
+    map value): -EINVAL, and nothing written there (tests/fixtures/bpf/bcf_kernel_attr.c)."""
+    kw = vm_kw()
+    share = vm.make_scratch(str(tmp_path))
+    rec = corpus.compile_object(
+        "clang-19", "-O2", REPO / "tests/fixtures/bpf/bcf_kernel_attr.c", share / "k.o", tmp_path
+    )
+    assert rec["ok"], rec
+    (share / "run.sh").write_text(
+        "bpftool prog load /job/k.o /sys/fs/bpf/k && bpftool prog run pinned /sys/fs/bpf/k\n"
+    )
+    out = vm.run(kw["kernel"], kw["initrd"], share, accel=kw["accel"], timeout_s=120)
+    log = (share / "payload.log").read_text()
+    assert out.status == "ok" and out.exit_code == 0, log
+    # 22: EINVAL from the inner load; 2989 (0xbad) would be the map value overwritten.
+    assert "Return value: 22," in log, log
+    assert not vm.kernel_warnings((share / "console.log").read_text())
