@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -229,19 +230,31 @@ def test_adversarial_corpus_stays_rejected(tmp_path: Path) -> None:
 
 def test_bcf_flags_refused_for_kernel_attr(tmp_path: Path) -> None:
     """A syscall program's bpf_sys_bpf(BPF_PROG_LOAD) with bcf_buf at a kernel address (its own
-    map value): -EINVAL, and nothing written there (tests/fixtures/bpf/bcf_kernel_attr.c)."""
+    map value): -EINVAL, and nothing written there (tests/fixtures/bpf/bcf_kernel_attr.c). The
+    series before 0009 wrote the conditions container there: the program returned 0xbad."""
     kw = vm_kw()
     share = vm.make_scratch(str(tmp_path))
+    fixtures = REPO / "tests" / "fixtures" / "bpf"
     rec = corpus.compile_object(
-        "clang-19", "-O2", REPO / "tests/fixtures/bpf/bcf_kernel_attr.c", share / "k.o", tmp_path
+        "clang-19", "-O2", fixtures / "bcf_kernel_attr.c", share / "k.o", tmp_path
     )
     assert rec["ok"], rec
+    # bpftool cannot test_run a syscall program (it always sends repeat=1): a static runner.
+    runner = [
+        "gcc",
+        "-static",
+        "-O2",
+        "-o",
+        str(share / "runsys"),
+        str(fixtures / "test_run_syscall.c"),
+    ]
+    subprocess.run(runner, check=True)
     (share / "run.sh").write_text(
-        "bpftool prog load /job/k.o /sys/fs/bpf/k && bpftool prog run pinned /sys/fs/bpf/k\n"
+        "bpftool prog load /job/k.o /sys/fs/bpf/k && /job/runsys /sys/fs/bpf/k\n"
     )
     out = vm.run(kw["kernel"], kw["initrd"], share, accel=kw["accel"], timeout_s=120)
     log = (share / "payload.log").read_text()
     assert out.status == "ok" and out.exit_code == 0, log
-    # 22: EINVAL from the inner load; 2989 (0xbad) would be the map value overwritten.
-    assert "Return value: 22," in log, log
+    # 22: EINVAL from the inner load; 2989 (0xbad): the map value was overwritten.
+    assert "retval 22\n" in log, log
     assert not vm.kernel_warnings((share / "console.log").read_text())
