@@ -199,6 +199,7 @@ rule results_readme:
         figure8=rules.paper_figures.output.figure8,
         load_time_plot=rules.paper_figures.output.load_time,
         truth=rules.truth_report.output.md,
+        truth_json=rules.truth_report.output.json,
     output:
         report(f"{RESULTS}/README.md", caption="../report/readme.rst", category="Provenance"),
     log:
@@ -225,4 +226,4 @@ rule results_readme:
     shell:
         "{BCFPIPE} results-readme --index {input.index} {input.st_index} "
         "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "
-        "{params.files} --out {output} > {log} 2>&1"
+        "{params.files} --truth-json {input.truth_json} --out {output} > {log} 2>&1"

@@ -244,3 +244,45 @@ def test_bad_results_are_named(tmp_path: Path) -> None:
 
 def dup_name(path: Path) -> str:
     return str(json.loads(path.read_text())["object"]).replace(".o", ".json")
+
+
+def test_readme_soundness_line_counts_unsafe_acceptances() -> None:
+    from bcfpipe.aggregate import readme
+
+    truth = {
+        "summary": "3/3 stock verdicts agree with the ground truth; 1 unsafe programs accepted",
+        "by_project": [
+            {
+                "project": "adversarial",
+                "variant": "bcf",
+                "programs": 5,
+                "unsafe": 5,
+                "unsafe_accepted": 0,
+                "safe": 0,
+                "safe_loaded": 0,
+            },
+            {
+                "project": "patterns",
+                "variant": "bcf",
+                "programs": 4,
+                "unsafe": 2,
+                "unsafe_accepted": 1,
+                "safe": 2,
+                "safe_loaded": 2,
+            },
+            {
+                "project": "patterns",
+                "variant": "stock",
+                "programs": 4,
+                "unsafe": 2,
+                "unsafe_accepted": 0,
+                "safe": 2,
+                "safe_loaded": 0,
+            },
+        ],
+    }
+    line = readme.soundness(truth)
+    assert "bcf: 1 of 7 unsafe program variants accepted" in line
+    assert "stock: 0 of 2 unsafe program variants accepted" in line
+    assert "bcf, all-unsafe projects: 0 of 5 accepted" in line
+    assert "every unsafe program" in readme.soundness(None)

@@ -121,8 +121,15 @@ def cmd_results_readme(a: argparse.Namespace) -> None:
     unknown = set(files) - set(readme.FILE_KEYS)
     if unknown:
         raise PipelineError(f"--file keys {', '.join(sorted(unknown))} are not README entries")
+    truth = read_json(a.truth_json) if a.truth_json else None
     text = readme.render(
-        rs, a.variant, bcf_variants(rs, a.variant), files, a.out, provenance.footer(a.manifest)
+        rs,
+        a.variant,
+        bcf_variants(rs, a.variant),
+        files,
+        a.out,
+        provenance.footer(a.manifest),
+        truth=truth,
     )
     write_text_atomic(a.out, text)
 
@@ -197,5 +204,6 @@ def register(sub: Any) -> None:
         action="extend",
         help=f"KEY=PATH, KEY one of {', '.join(readme.FILE_KEYS)}",
     )
+    p.add_argument("--truth-json", help="results/tables/truth.json (unsafe programs accepted)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_results_readme)

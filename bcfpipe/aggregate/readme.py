@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bcfpipe.aggregate.paper import refined_programs
 from bcfpipe.aggregate.results import ResultSet, baseline
@@ -46,7 +47,36 @@ def _link(files: Mapping[str, str], key: str, readme_dir: str) -> str:
     return f"[`{rel}`]({rel})"
 
 
-def claims(rs: ResultSet, configured: Sequence[str], bcf: Sequence[str]) -> list[Claim]:
+def soundness(truth: Mapping[str, Any] | None) -> str:
+    """What the truth report says about unsafe programs, per variant and for the projects that
+    exist to be rejected (every program unsafe: 'adversarial')."""
+    if truth is None:
+        return (
+            "stock verdicts against the ground truth in the sources, and every unsafe program "
+            "accepted by any variant"
+        )
+    per: dict[str, list[int]] = {}
+    adversarial: dict[str, list[int]] = {}
+    for c in truth.get("by_project", []):
+        acc = per.setdefault(c["variant"], [0, 0])
+        acc[0] += c["unsafe_accepted"]
+        acc[1] += c["unsafe"]
+        if c["unsafe"] and not c["safe"]:
+            adv = adversarial.setdefault(c["variant"], [0, 0])
+            adv[0] += c["unsafe_accepted"]
+            adv[1] += c["unsafe"]
+    parts = [truth["summary"]]
+    parts += [f"{v}: {a} of {n} unsafe program variants accepted" for v, (a, n) in per.items()]
+    parts += [f"{v}, all-unsafe projects: {a} of {n} accepted" for v, (a, n) in adversarial.items()]
+    return "; ".join(parts)
+
+
+def claims(
+    rs: ResultSet,
+    configured: Sequence[str],
+    bcf: Sequence[str],
+    truth: Mapping[str, Any] | None = None,
+) -> list[Claim]:
     base = baseline(configured)
     stock = rs.of(base)
     n_obj = len(stock.objects)
@@ -136,8 +166,7 @@ def claims(rs: ResultSet, configured: Sequence[str], bcf: Sequence[str]) -> list
             "soundness",
             "BCF never accepts an unsafe program",
             "truth",
-            "stock verdicts against the ground truth in the sources, and every unsafe program "
-            "accepted by any variant",
+            soundness(truth),
         ),
     ]
     return out
@@ -150,6 +179,7 @@ def render(
     files: Mapping[str, str],
     readme_path: str,
     provenance: str,
+    truth: Mapping[str, Any] | None = None,
 ) -> str:
     d = os.path.dirname(readme_path) or "."
     ran = [v for v in configured if rs.of(v).objects]
@@ -169,7 +199,7 @@ def render(
         "| claim | paper | reproduced by | this run |",
         "|---|---|---|---|",
     ]
-    for c in claims(rs, configured, bcf):
+    for c in claims(rs, configured, bcf, truth):
         here = c.here.replace("|", "/") or "see the file"
         lines.append(f"| {c.section} | {c.paper} | {_link(files, c.file_key, d)} | {here} |")
     lines += [
