@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from bcfpipe.bcf.encoding import condition_hash
 from bcfpipe.corpus import objects as corpus
 from bcfpipe.guest import vm
 from bcfpipe.load import bcfloop, loadjob
+from tests import progen
 from tests.e2e import OUT, REPO, snakemake
 
 pytestmark = pytest.mark.slow
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.slow
 RESULTS = OUT / "results"
 KERNEL = Path(os.environ.get("BCFPIPE_BCF_KERNEL", RESULTS / "kernel" / "bcf" / "bzImage"))
 INITRD = Path(os.environ.get("BCFPIPE_BCF_INITRD", RESULTS / "guest" / "bcf" / "initramfs.cpio"))
-ACCEL = RESULTS / "host" / "accel.json"
+ACCEL = Path(os.environ.get("BCFPIPE_ACCEL", RESULTS / "host" / "accel.json"))
 OBJS = RESULTS / "corpus" / "objects" / "patterns"
 HEADERS = RESULTS / "corpus" / "include"
 ADVERSARIAL = REPO / "bpf-progs" / "adversarial"
@@ -258,3 +261,67 @@ def test_bcf_flags_refused_for_kernel_attr(tmp_path: Path) -> None:
     # 22: EINVAL from the inner load; 2989 (0xbad): the map value was overwritten.
     assert "retval 22\n" in log, log
     assert not vm.kernel_warnings((share / "console.log").read_text())
+
+
+# Sized for CI; BCFPIPE_DIFF_PROGRAMS=2000 (and a seed) for a long run.
+DIFF_N = int(os.environ.get("BCFPIPE_DIFF_PROGRAMS", "40"))
+DIFF_SEED = int(os.environ.get("BCFPIPE_DIFF_SEED", str(random.randrange(1 << 30))))
+
+
+def _machine_results(tmp_path: Path, chains: list[progen.Chain]) -> list[int]:
+    """Each chain's result on the kernel's own execution (BPF_PROG_TEST_RUN, JIT)."""
+    kw = vm_kw()
+    share = vm.make_scratch(str(tmp_path))
+    progs = {}
+    for i, c in enumerate(chains):
+        progs[f"c{i}_lo"] = progen.program(c, "lo")
+        progs[f"c{i}_hi"] = progen.program(c, "hi")
+        (share / f"in{i}.bin").write_bytes(progen.inputs(c.seed))
+    (share / "a.c").write_text(progen.c_source(progs))
+    rec = corpus.compile_object("clang-19", "-O2", share / "a.c", share / "a.o", tmp_path)
+    assert rec["ok"], rec
+    lines = ["bpftool prog loadall /job/a.o /sys/fs/bpf/a || exit 1"]
+    for i in range(len(chains)):
+        for half in ("lo", "hi"):
+            run = f"bpftool prog run pinned /sys/fs/bpf/a/c{i}_{half} data_in /job/in{i}.bin"
+            lines.append(f'echo "c{i}_{half} $({run} 2>&1 | head -1)"')
+    (share / "run.sh").write_text("\n".join(lines) + "\n")
+    out = vm.run(kw["kernel"], kw["initrd"], share, accel=kw["accel"], timeout_s=600)
+    log = (share / "payload.log").read_text()
+    assert out.status == "ok" and out.exit_code == 0, log[-3000:]
+    got = dict(re.findall(r"^(c\d+_(?:lo|hi)) Return value: (\d+),", log, re.M))
+    assert len(got) == 2 * len(chains), log[-3000:]
+    return [int(got[f"c{i}_hi"]) << 32 | int(got[f"c{i}_lo"]) for i in range(len(chains))]
+
+
+def test_tracker_agrees_with_the_machine(tmp_path: Path) -> None:
+    """Semantic differential test of the tracker (tests/progen.py): random chains over the
+    modelled instructions, each run on the kernel for an input, then a trap that fires exactly
+    when the result equals the machine's value. The trap is reachable, so BCF must never certify
+    it unreachable: a program loaded here means the tracker's expression differs from what the
+    machine computed (printed with its seed)."""
+    print(f"differential test: seed {DIFF_SEED}, {DIFF_N} programs")
+    chains = [progen.chain(DIFF_SEED + i) for i in range(DIFF_N)]
+    values = _machine_results(tmp_path, chains)
+    jobs = []
+    for i, (c, v) in enumerate(zip(chains, values, strict=True)):
+        src = tmp_path / f"t{i}.c"
+        src.write_text(progen.c_source({f"c{i}_trap": progen.program(c, "trap", v)}))
+        rec = corpus.compile_object("clang-19", "-O2", src, tmp_path / f"t{i}.o", tmp_path)
+        assert rec["ok"], rec
+        jobs.append(loadjob.ObjectJob(tmp_path / f"t{i}.o", "difftest"))
+    outcomes: dict[str, int] = {}
+    disagreements = []
+    for i, (res, _) in enumerate(loadjob.run_jobs_bcf(jobs, prove_seconds=30, **vm_kw())):
+        outcome = (res.get("bcf") or {}).get("outcome", "none")
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        if res["verdict"] == "loaded" or res["kernel_warnings"]:
+            c = chains[i]
+            disagreements.append(
+                f"seed {c.seed}: result {values[i]:#x} outcome {outcome} "
+                f"warnings {res['kernel_warnings']}\n  " + "\n  ".join(c.text)
+            )
+    print(f"differential test outcomes: {outcomes}")
+    assert disagreements == [], "\n".join(disagreements)
+    # the test means something only if BCF replayed the chains and found the trap reachable
+    assert outcomes.get("refuted", 0) >= DIFF_N // 2, outcomes
