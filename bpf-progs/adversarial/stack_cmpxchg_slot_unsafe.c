@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Target: BPF_CMPXCHG on a stack slot holding a checked bound s & 7: when the slot equals r0 (7)
+ * it is replaced by r1 = 0xff. r0 receives the old value; the slot is refilled and used. Unsafe:
+ * for s & 7 == 7 the slot becomes 0xff: index 0xfc.
+ */
+// variants: single
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vals SEC(".maps");
+
+// truth: stack_cmpxchg_slot_unsafe unsafe stock=rejected cmpxchg replaces the checked slot by 0xff when it holds 7
+SEC("tc")
+__attribute__((naked)) int stack_cmpxchg_slot_unsafe(void *ctx)
+{
+	asm volatile(
+		"call %[rnd];"
+		"r8 = r0;"
+		"r8 &= 7;"
+		"*(u64 *)(r10 - 16) = r8;"
+		"r0 = 7;"
+		"r1 = 0xff;"
+		"r0 = cmpxchg_64(r10 - 16, r0, r1);"
+		"r8 = *(u64 *)(r10 - 16);"
+		"r7 = r8;"
+		"r7 &= 3;"
+		"r8 -= r7;"
+		"r1 = 0;"
+		"*(u32 *)(r10 - 4) = r1;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r1 = %[vals] ll;"
+		"call %[lookup];"
+		"if r0 == 0 goto l_out_%=;"
+		"r0 += r8;"
+		"r1 = *(u8 *)(r0 + 0);"
+		"l_out_%=:"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [rnd] "i"(BPF_FUNC_get_prandom_u32),
+		  [lookup] "i"(BPF_FUNC_map_lookup_elem),
+		  [vals] "i"(&vals)
+		: "memory");
+}
+
+char LICENSE[] SEC("license") = "GPL";
