@@ -32,6 +32,13 @@ BCFPIPE = f"{sys.executable} -m bcfpipe"
 # Long steps end their command with `> {log} 2> >(tee -a {log} >&2)`: stdout goes to the rule's
 # log, stderr (progress and errors) to the log and the terminal.
 
+# What a job asks a cluster for, declared on the rules themselves (resources: mem_mb in MB,
+# runtime in minutes; profiles/slurm holds only site settings and the default for the rest).
+# Local runs limit neither. A VM job: the guest (guest.memory_mb, default 512) + QEMU + the
+# host-side prover of BCF variants; an aggregation job reads every result JSON into pandas.
+VM_MEM_MB = 2000
+AGG_MEM_MB = 2000
+
 VARIANTS = {v["name"]: v for v in config["kernel"]["variants"]}
 # The variant the others are compared against (tables, paper outputs, selftests).
 BASELINE = config["kernel"]["baseline"]

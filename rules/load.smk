@@ -84,6 +84,8 @@ rule load_object:
         types=get_object_types if TYPED else "",
     resources:
         vm_slots=1,
+        mem_mb=VM_MEM_MB,
+        runtime=5,
     wildcard_constraints:
         # Project 'selftests' (objects known after a checkpoint) is load_selftest_object's, or
         # this rule's alone when batch rules load every other object.
@@ -134,9 +136,9 @@ for _v in VARIANTS:
                 types=[types_arg(object_info()[(_b.project, o)][1]) for o in _names],
             resources:
                 vm_slots=1,
-                # The SLURM profile's per-rule settings name rules; these are generated.
+                # load_object's, with the runtime of the whole batch.
                 runtime=5 * len(_names),
-                mem_mb=2000,
+                mem_mb=VM_MEM_MB,
             shell:
                 BATCH_COMMAND
 
@@ -186,6 +188,8 @@ rule truth_report:
         md=f"{RESULTS}/tables/truth.md",
     log:
         f"{RESULTS}/logs/truth_report.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         # Read from the folder, not the command line, which cannot hold thousands of paths.
         variants=" ".join(VARIANTS),

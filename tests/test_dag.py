@@ -16,6 +16,8 @@ from bcfpipe import config as bcfconfig
 from bcfpipe.corpus import objects as corpus
 
 REPO = Path(__file__).resolve().parent.parent
+# What ./run passes: this machine's profile (--cores given here wins over its `cores: all`).
+LOCAL = ["--profile", str(REPO / "profiles/local")]
 
 
 def plan(
@@ -23,7 +25,7 @@ def plan(
 ) -> subprocess.CompletedProcess[str]:
     paths = f'{{"results": "{tmp}/results", "work": "{tmp}/work", "resources": "{tmp}/res"}}'
     # Targets go before --config, which takes every following word as a key=value pair.
-    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *targets]
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *LOCAL, *targets]
     cmd += ["--config", f"paths={paths}", *([config] if isinstance(config, str) else config)]
     cmd = [c for c in cmd if c]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)

@@ -200,6 +200,8 @@ def test_kill_9_then_resume_redoes_nothing_finished(kick_tires: None) -> None:
         "-m",
         "snakemake",
         target,
+        "--profile",
+        str(REPO / "profiles/local"),
         "--configfile",
         str(config_file()),
         "--cores",
