@@ -197,3 +197,42 @@ rule truth_report:
     shell:
         "{BCFPIPE} truth-report --index {input.index} --loads {params.loads} "
         "--variant {params.variants} --out-json {output.json} --out-md {output.md} > {log} 2>&1"
+
+
+def kick_tires_results(wildcards=None):
+    wanted = set(config["corpus"]["kick_tires"])
+    return [r for v in VARIANTS for r in load_results(v, wanted)]
+
+
+def kick_tires_sources(wildcards):
+    """The corpus sources of the kick_tires objects: their // truth: lines are the expectations."""
+    if CORPUS["prebuilt"] or IMPORT:
+        return []
+    wanted = set(config["corpus"]["kick_tires"])
+    return sorted(
+        str(src.path)
+        for src in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])
+        if any(
+            f"{src.project}/{bcfcorpus.object_name(c, o, src.name)[:-2]}" in wanted
+            for c, o in bcfcorpus.variants(src, CORPUS["compilers"], CORPUS["opt_levels"])
+        )
+    )
+
+
+# The kick_tires target's last step: its objects' verdicts against what they should be, as a table
+# written to results/tables/kick_tires.md and printed (bcfpipe/load/kicktires.py).
+rule kick_tires_report:
+    input:
+        results=kick_tires_results,
+        sources=kick_tires_sources,
+    output:
+        f"{RESULTS}/tables/kick_tires.md",
+    log:
+        f"{RESULTS}/logs/kick_tires_report.log",
+    params:
+        bcf=" ".join(v for v in VARIANTS if VARIANTS[v]["bcf"]),
+        order=" ".join(VARIANTS),
+    shell:
+        "{BCFPIPE} kick-tires-report --result {input.results} --source {input.sources} "
+        "--bcf-variant {params.bcf} --variant-order {params.order} --out {output} > {log} 2>&1 "
+        "&& cat {output}"

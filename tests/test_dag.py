@@ -59,6 +59,7 @@ def test_default_dag_has_every_stage(tmp_path: Path) -> None:
         "corpus_headers",
         "corpus_index",
         "truth_report",
+        "kick_tires_report",
         "selftests_corpus",
         "compare_selftests",
     ):
@@ -90,6 +91,13 @@ def test_kick_tires_is_small(tmp_path: Path) -> None:
     variants = len(cfg["kernel"]["variants"])
     assert counts["load_object"] == len(cfg["corpus"]["kick_tires"]) * variants
     assert counts["compile_source"] == len(cfg["corpus"]["kick_tires"])
+    # The last step before the target: the table of verdicts against the truth lines, printed.
+    assert counts["kick_tires_report"] == 1
+    report = proc.stdout.split("rule kick_tires_report:", 1)[1].split("\n\n", 1)[0]
+    for obj in cfg["corpus"]["kick_tires"]:
+        project, stem = obj.split("/")
+        assert f"bpf-progs/{project}/{stem.split('_', 2)[2]}.c" in report
+    assert f"{tmp_path}/results/tables/kick_tires.md" in report
 
 
 @pytest.mark.parametrize(
