@@ -34,7 +34,7 @@ def cluster() -> Iterator[localslurm.LocalSlurm]:
     if os.geteuid() != 0:
         pytest.skip("a local SLURM node needs root")
     if missing := localslurm.missing_tools():
-        pytest.skip(f"not installed: {' '.join(missing)} (./run setup installs them)")
+        pytest.skip(f"not installed: {' '.join(missing)} (./run test installs them)")
     # A short private path: munge's socket path must fit a sockaddr_un (108 bytes).
     with tempfile.TemporaryDirectory(prefix="bcfslurm-") as root:
         c = localslurm.start(Path(root) / "cluster")
