@@ -30,6 +30,8 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
+# What ./run passes (this machine's settings); the --cores given here wins over its `cores: all`.
+LOCAL = ["--profile", str(REPO / "profiles/local")]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.pipeline import machine  # noqa: E402
@@ -69,7 +71,7 @@ def synthetic_config(tmp: Path, sources: int, batch_size: int = 1) -> Path:
 
 
 def dry_run(configfile: Path, tmp: Path, quiet: bool = False) -> tuple[float, dict[str, int]]:
-    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2"]
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *LOCAL]
     cmd += ["--quiet", "rules"] if quiet else []
     cmd += ["--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp)]
     cmd += ["--configfile", str(configfile), *EXTRA]
@@ -87,7 +89,7 @@ def profile_run(configfile: Path, tmp: Path, top: int = 40) -> str:
     """cProfile of one planning run inside this process (Snakemake's own API entry)."""
     from snakemake.cli import main as snakemake_main
 
-    args = ["-n", "--cores", "2", "--snakefile", str(REPO / "Snakefile")]
+    args = ["-n", "--cores", "2", *LOCAL, "--snakefile", str(REPO / "Snakefile")]
     args += ["--directory", str(tmp), "--configfile", str(configfile)]
     prof = cProfile.Profile()
     prof.enable()

@@ -126,7 +126,7 @@ def loads() -> None:
 def noop() -> None:
     start = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--cores", "2"],
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "2", "--profile", "profiles/local"],
         cwd=REPO,
         capture_output=True,
         text=True,

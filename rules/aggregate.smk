@@ -53,6 +53,8 @@ rule provenance_manifest:
         report(MANIFEST, caption="../report/manifest.rst", category="Provenance"),
     log:
         f"{RESULTS}/logs/provenance_manifest.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         **AGG_PARAMS,
         config=json.dumps(config, sort_keys=True),
@@ -98,6 +100,8 @@ rule tables_variant:
         md=[f"{TABLES}/{{variant}}/{t}.md" for t in VARIANT_TABLES],
     log:
         f"{RESULTS}/logs/tables_variant/{{variant}}.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         loads=AGG_PARAMS["loads"],
         out_dir=lambda wc, output: Path(output.md[0]).parent,
@@ -118,6 +122,8 @@ rule compare_variants:
         md=f"{TABLES}/compare.md",
     log:
         f"{RESULTS}/logs/compare_variants.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         **AGG_PARAMS,
         out_dir=lambda wc, output: Path(output.md).parent,
@@ -140,6 +146,8 @@ rule paper_tables:
         md=[f"{PAPER}/{t}.md" for t in ("acceptance", "table2", "load_time")],
     log:
         f"{RESULTS}/logs/paper_tables.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         **AGG_PARAMS,
         out_dir=lambda wc, output: Path(output.md[0]).parent,
@@ -164,6 +172,8 @@ rule paper_figures:
         load_time_pdf=f"{PAPER}/load_time.pdf",
     log:
         f"{RESULTS}/logs/paper_figures.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         **AGG_PARAMS,
         out_dir=lambda wc, output: Path(output.figure8_pdf).parent,
@@ -204,6 +214,8 @@ rule results_readme:
         report(f"{RESULTS}/README.md", caption="../report/readme.rst", category="Provenance"),
     log:
         f"{RESULTS}/logs/results_readme.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         **AGG_PARAMS,
         files=lambda wc, input: " ".join(

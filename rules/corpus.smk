@@ -140,6 +140,11 @@ else:
             ],
         log:
             f"{RESULTS}/logs/compile_source/{{project}}/{{name}}.log",
+        # Up to 15 clang runs (compilers x optimisation levels); compile_slots caps them inside
+        # one cluster group job (profiles/slurm).
+        resources:
+            runtime=5,
+            compile_slots=1,
         params:
             compilers=" ".join(CORPUS["compilers"]),
             opts=",".join(CORPUS["opt_levels"]),
@@ -162,6 +167,9 @@ else:
                 name=SINGLE_NAMES,
             log:
                 f"{RESULTS}/logs/compile_source/{{project}}/{{name}}.log",
+            resources:
+                runtime=5,
+                compile_slots=1,
             params:
                 out=lambda wc, output: Path(output[0]).parent,
             shell:

@@ -21,6 +21,7 @@ rule fetch_source:
         spec=lambda wc: json.dumps(bcfconfig.fetch_spec(SOURCES[wc.source]), sort_keys=True),
     resources:
         downloads=1,
+        runtime=30,
     shell:
         "{BCFPIPE} fetch-source --name {wildcards.source} --spec {params.spec:q} "
         "--resources {RES} --out {output} > {log} 2> >(tee -a {log} >&2)"
@@ -33,6 +34,8 @@ rule unpack_source:
         f"{RESULTS}/sources/{{source}}.tree.json",
     log:
         f"{RESULTS}/logs/unpack_source/{{source}}.log",
+    resources:
+        mem_mb=2000,
     params:
         dest=f"{WORK}/src/{{source}}",
     shell:

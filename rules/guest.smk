@@ -60,6 +60,7 @@ rule probe_accel:
         vm=vm_args(GUEST["kvm_probe_timeout_s"]),
     resources:
         vm_slots=1,
+        mem_mb=VM_MEM_MB,
     shell:
         "{BCFPIPE} probe-accel --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
         "--mode {params.mode} {params.vm} --out {output} > {log} 2> >(tee -a {log} >&2)"
@@ -83,6 +84,7 @@ rule boot_check:
         vm=vm_args(),
     resources:
         vm_slots=1,
+        mem_mb=VM_MEM_MB,
     shell:
         "{BCFPIPE} boot-check --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
         "--accel {input.accel} --build-info {input.info} {params.vm} --console {log.console} "

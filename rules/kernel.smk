@@ -7,6 +7,8 @@ rule patch_kernel:
         f"{RESULTS}/kernel/{{variant}}/patched.json",
     log:
         f"{RESULTS}/logs/patch_kernel/{{variant}}.log",
+    resources:
+        mem_mb=2000,
     params:
         series=lambda wc: (
             str(BASE / "patches" / "linux" / VARIANTS[wc.variant]["series"])
@@ -32,6 +34,8 @@ rule configure_kernel:
         f"{RESULTS}/kernel/{{variant}}/config",
     log:
         f"{RESULTS}/logs/configure_kernel/{{variant}}.log",
+    resources:
+        mem_mb=2000,
     params:
         build=KBUILD,
         fragments=lambda wc, input: " ".join(f"--fragment {f}" for f in input.fragments),
@@ -55,6 +59,9 @@ rule build_kernel:
     benchmark:
         f"{RESULTS}/benchmarks/build_kernel/{{variant}}.tsv"
     threads: workflow.cores
+    resources:
+        mem_mb=8000,
+        runtime=90,
     params:
         build=KBUILD,
         jobs=lambda wc, threads: make_jobs(threads),
@@ -78,6 +85,9 @@ rule build_tools:
     benchmark:
         f"{RESULTS}/benchmarks/build_tools/{{variant}}.tsv"
     threads: workflow.cores
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         build=KBUILD,
         jobs=lambda wc, threads: make_jobs(threads),

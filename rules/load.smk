@@ -84,6 +84,8 @@ rule load_object:
         types=get_object_types if TYPED else "",
     resources:
         vm_slots=1,
+        mem_mb=VM_MEM_MB,
+        runtime=5,
     wildcard_constraints:
         # Project 'selftests' (objects known after a checkpoint) is load_selftest_object's, or
         # this rule's alone when batch rules load every other object.
@@ -134,9 +136,9 @@ for _v in VARIANTS:
                 types=[types_arg(object_info()[(_b.project, o)][1]) for o in _names],
             resources:
                 vm_slots=1,
-                # The SLURM profile's per-rule settings name rules; these are generated.
+                # load_object's, with the runtime of the whole batch.
                 runtime=5 * len(_names),
-                mem_mb=2000,
+                mem_mb=VM_MEM_MB,
             shell:
                 BATCH_COMMAND
 
@@ -186,6 +188,8 @@ rule truth_report:
         md=f"{RESULTS}/tables/truth.md",
     log:
         f"{RESULTS}/logs/truth_report.log",
+    resources:
+        mem_mb=AGG_MEM_MB,
     params:
         # Read from the folder, not the command line, which cannot hold thousands of paths.
         variants=" ".join(VARIANTS),
@@ -193,3 +197,42 @@ rule truth_report:
     shell:
         "{BCFPIPE} truth-report --index {input.index} --loads {params.loads} "
         "--variant {params.variants} --out-json {output.json} --out-md {output.md} > {log} 2>&1"
+
+
+def kick_tires_results(wildcards=None):
+    wanted = set(config["corpus"]["kick_tires"])
+    return [r for v in VARIANTS for r in load_results(v, wanted)]
+
+
+def kick_tires_sources(wildcards):
+    """The corpus sources of the kick_tires objects: their // truth: lines are the expectations."""
+    if CORPUS["prebuilt"] or IMPORT:
+        return []
+    wanted = set(config["corpus"]["kick_tires"])
+    return sorted(
+        str(src.path)
+        for src in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])
+        if any(
+            f"{src.project}/{bcfcorpus.object_name(c, o, src.name)[:-2]}" in wanted
+            for c, o in bcfcorpus.variants(src, CORPUS["compilers"], CORPUS["opt_levels"])
+        )
+    )
+
+
+# The kick_tires target's last step: its objects' verdicts against what they should be, as a table
+# written to results/tables/kick_tires.md and printed (bcfpipe/load/kicktires.py).
+rule kick_tires_report:
+    input:
+        results=kick_tires_results,
+        sources=kick_tires_sources,
+    output:
+        f"{RESULTS}/tables/kick_tires.md",
+    log:
+        f"{RESULTS}/logs/kick_tires_report.log",
+    params:
+        bcf=" ".join(v for v in VARIANTS if VARIANTS[v]["bcf"]),
+        order=" ".join(VARIANTS),
+    shell:
+        "{BCFPIPE} kick-tires-report --result {input.results} --source {input.sources} "
+        "--bcf-variant {params.bcf} --variant-order {params.order} --out {output} > {log} 2>&1 "
+        "&& cat {output}"

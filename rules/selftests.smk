@@ -82,6 +82,7 @@ rule run_selftests:
         vm=f"--timeout {SELFTESTS['timeout_s']} --qemu {GUEST['qemu']} --scratch '{GUEST['scratch']}'",
     resources:
         vm_slots=1,
+        mem_mb=VM_MEM_MB,
     shell:
         "{BCFPIPE} run-selftests --variant {wildcards.variant} --binary {input.binary} "
         "--kernel {input.kernel} --initrd {input.initrd} --accel {input.accel} {params.vm} "

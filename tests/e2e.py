@@ -34,6 +34,9 @@ def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess[str
         "-m",
         "snakemake",
         *args,
+        # ./run's settings (rerun-incomplete, keep-going); --cores and --resources below win.
+        "--profile",
+        str(REPO / "profiles/local"),
         "--configfile",
         str(config_file()),
         "--cores",

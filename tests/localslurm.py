@@ -59,7 +59,7 @@ def _tool(name: str) -> str:
     if not found:
         raise PipelineError(
             f"{name} is not installed: apt-get install slurmctld slurmd slurm-client munge "
-            "(listed in envs/debian-packages.txt)"
+            "(listed in envs/debian-packages-test.txt, installed by ./run test)"
         )
     return found
 

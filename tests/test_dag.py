@@ -16,6 +16,8 @@ from bcfpipe import config as bcfconfig
 from bcfpipe.corpus import objects as corpus
 
 REPO = Path(__file__).resolve().parent.parent
+# What ./run passes: this machine's profile (--cores given here wins over its `cores: all`).
+LOCAL = ["--profile", str(REPO / "profiles/local")]
 
 
 def plan(
@@ -23,7 +25,7 @@ def plan(
 ) -> subprocess.CompletedProcess[str]:
     paths = f'{{"results": "{tmp}/results", "work": "{tmp}/work", "resources": "{tmp}/res"}}'
     # Targets go before --config, which takes every following word as a key=value pair.
-    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *targets]
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "2", *LOCAL, *targets]
     cmd += ["--config", f"paths={paths}", *([config] if isinstance(config, str) else config)]
     cmd = [c for c in cmd if c]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
@@ -57,6 +59,7 @@ def test_default_dag_has_every_stage(tmp_path: Path) -> None:
         "corpus_headers",
         "corpus_index",
         "truth_report",
+        "kick_tires_report",
         "selftests_corpus",
         "compare_selftests",
     ):
@@ -88,6 +91,13 @@ def test_kick_tires_is_small(tmp_path: Path) -> None:
     variants = len(cfg["kernel"]["variants"])
     assert counts["load_object"] == len(cfg["corpus"]["kick_tires"]) * variants
     assert counts["compile_source"] == len(cfg["corpus"]["kick_tires"])
+    # The last step before the target: the table of verdicts against the truth lines, printed.
+    assert counts["kick_tires_report"] == 1
+    report = proc.stdout.split("rule kick_tires_report:", 1)[1].split("\n\n", 1)[0]
+    for obj in cfg["corpus"]["kick_tires"]:
+        project, stem = obj.split("/")
+        assert f"bpf-progs/{project}/{stem.split('_', 2)[2]}.c" in report
+    assert f"{tmp_path}/results/tables/kick_tires.md" in report
 
 
 @pytest.mark.parametrize(

@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 import paper_mirror as pm
 
 REPO = Path(__file__).resolve().parent.parent
+LOCAL = ["--profile", str(REPO / "profiles/local")]  # what ./run passes; --cores 2 wins
 
 
 def snakemake(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        [sys.executable, "-m", "snakemake", "--cores", "2", *LOCAL, *args],
         cwd=cwd,
         capture_output=True,
         text=True,

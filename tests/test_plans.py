@@ -29,6 +29,7 @@ PROGRAMS = {
 AGGREGATION = {
     "collect_loads",
     "truth_report",
+    "kick_tires_report",
     "provenance_manifest",
     "tables_variant",
     "compare_variants",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,7 @@ def cluster() -> Iterator[localslurm.LocalSlurm]:
     if os.geteuid() != 0:
         pytest.skip("a local SLURM node needs root")
     if missing := localslurm.missing_tools():
-        pytest.skip(f"not installed: {' '.join(missing)} (./run setup installs them)")
+        pytest.skip(f"not installed: {' '.join(missing)} (./run test installs them)")
     # A short private path: munge's socket path must fit a sockaddr_un (108 bytes).
     with tempfile.TemporaryDirectory(prefix="bcfslurm-") as root:
         c = localslurm.start(Path(root) / "cluster")
@@ -43,7 +44,7 @@ def cluster() -> Iterator[localslurm.LocalSlurm]:
             c.stop()
 
 
-def site_profile(tmp: Path, c: localslurm.LocalSlurm, logdir: Path) -> Path:
+def site_profile(tmp: Path, c: localslurm.LocalSlurm, logdir: Path, cfgfile: Path) -> Path:
     """profiles/slurm with what a site changes: CPUs and memory of its nodes, status command."""
     prof = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
     prof["cores"] = c.cpus
@@ -57,15 +58,37 @@ def site_profile(tmp: Path, c: localslurm.LocalSlurm, logdir: Path) -> Path:
     prof["set-threads"] = [
         f"{r.split('=')[0]}={min(int(r.split('=')[1]), c.cpus)}" for r in prof["set-threads"]
     ]
-    prof["set-resources"] = [
-        f"{r.split('=')[0]}={min(int(r.split('=')[1]), c.memory_mb // 2)}" if ":mem_mb=" in r else r
-        for r in prof["set-resources"]
-    ]
     prof["resources"] = [f"vm_slots={c.cpus}", f"compile_slots={c.cpus}", "downloads=1"]
     out = tmp / "profile"
     out.mkdir()
     (out / "config.yaml").write_text(yaml.safe_dump(prof))
+    # The rules declare their memory (rules/*.smk): any rule asking more than half the node is
+    # capped, as a site with small nodes would (set-resources).
+    half = c.memory_mb // 2
+    caps = [f"{r}:mem_mb={half}" for r, mb in declared_memory(out, cfgfile).items() if mb > half]
+    if caps:
+        prof["set-resources"] = caps
+        (out / "config.yaml").write_text(yaml.safe_dump(prof))
     return out
+
+
+def declared_memory(profile: Path, cfgfile: Path) -> dict[str, int]:
+    """mem_mb of each rule of kick_tires, as the plan through ``profile`` shows it."""
+    cmd = [sys.executable, "-m", "snakemake", "-n", "kick_tires", "--profile", str(profile)]
+    cmd += ["--configfile", str(cfgfile)]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    found = re.findall(r"rule (\w+):\n(?:.*\n)*?\s+resources: .*?\bmem_mb=(\d+)", proc.stdout)
+    return {rule: int(mb) for rule, mb in found}
+
+
+def minutes(limit: str) -> int:
+    """squeue's time limit ([D-]H:MM:SS, M:SS) in minutes."""
+    days, _, clock = limit.rpartition("-")
+    parts = [int(x) for x in clock.split(":")]
+    while len(parts) < 3:
+        parts.insert(0, 0)
+    return int(days or 0) * 1440 + parts[0] * 60 + parts[1]
 
 
 def verdicts(loads: Path) -> dict[str, Any]:
@@ -89,7 +112,7 @@ def test_kick_tires_through_slurm_equals_the_local_run(
     cfg["paths"]["results"] = str(tmp_path / "results")
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
     logdir = tmp_path / "slurm-logs"
-    profile = site_profile(tmp_path, cluster, logdir)
+    profile = site_profile(tmp_path, cluster, logdir, tmp_path / "config.yaml")
     cmd = [sys.executable, "-m", "snakemake", "kick_tires", "--profile", str(profile)]
     cmd += ["--configfile", str(tmp_path / "config.yaml")]
     start = time.monotonic()
@@ -101,6 +124,9 @@ def test_kick_tires_through_slurm_equals_the_local_run(
     elapsed = time.monotonic() - start
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-8000:] + cluster.logs()
     print(f"kick_tires through SLURM: {elapsed:.0f} s")
+    # The site profile alone set the run: no workflow profile (profiles/default) mixed in.
+    assert f"Using profile {profile} for setting default command line arguments." in proc.stderr
+    assert "workflow specific profile" not in proc.stderr
 
     # Same verdicts, object by object and program by program.
     remote = verdicts(tmp_path / "results/loads")
@@ -108,9 +134,16 @@ def test_kick_tires_through_slurm_equals_the_local_run(
     assert len(remote) == 2 * len(cfg["corpus"]["kick_tires"])
 
     # Every SLURM job ran and left its own log; the VM jobs went in one batch, not one each.
-    jobs = cluster.run("squeue", "--states=all", "--noheader", "--format=%i|%T").stdout.split()
+    fmt = "--format=%i|%T|%C|%m|%l|%k"
+    jobs = cluster.run("squeue", "--states=all", "--noheader", fmt).stdout.split()
     states = {line.split("|")[1] for line in jobs}
     assert states == {"COMPLETED"}, jobs
+    # What the jobs asked SLURM for: no more than the node has, and the kernel build's own
+    # runtime (90 min, declared on the rule) reached the kernel job.
+    fields = [line.split("|") for line in jobs]
+    assert all(int(f[2]) <= cluster.cpus for f in fields), jobs
+    kernel = [f for f in fields if "build_kernel" in f[5]]
+    assert kernel and all(minutes(f[4]) >= 90 for f in kernel), jobs
     logs = sorted(logdir.rglob("*.log"))
     assert len(logs) == len(jobs)
     assert len([p for p in logs if "group_vm_loads" in str(p)]) == 1

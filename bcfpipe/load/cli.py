@@ -1,5 +1,6 @@
-"""Load stage (rules/load.smk): build-loader, load-objects, collect-loads, truth-report, and
-rerun-failed (the README's partial-rerun recipe)."""
+"""Load stage (rules/load.smk): build-loader, load-objects, collect-loads, truth-report,
+kick-tires-report (the kick_tires target's answer), and rerun-failed (the README's partial-rerun
+recipe)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic
 from bcfpipe.guest import vm, vmspec
 from bcfpipe.kernel.build import run_logged
-from bcfpipe.load import loadjob, plan, truth
+from bcfpipe.load import kicktires, loadjob, plan, truth
 from bcfpipe.load.results import result_paths
 
 
@@ -100,6 +101,17 @@ def cmd_truth_report(a: argparse.Namespace) -> None:
     print(f"{report['summary']}")
 
 
+def cmd_kick_tires_report(a: argparse.Namespace) -> None:
+    truths = {}
+    for src in a.source or []:
+        path = Path(src)
+        truths[(path.parent.name, path.stem)] = corpus.read_truth(path)
+    results = [(p, read_json(p)) for p in a.result]
+    rep = kicktires.report(results, truths, a.bcf_variant or [], a.variant_order)
+    Path(a.out).write_text(kicktires.render_markdown(rep))
+    print(f"kick_tires: {rep['overall']} ({rep['failed']} of {rep['checked']} checked rows failed)")
+
+
 def cmd_collect_loads(a: argparse.Namespace) -> None:
     record = plan.collect_loads(result_paths(a.index, a.loads, [a.variant]), a.variant)
     write_json_atomic(a.out, record)
@@ -138,6 +150,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--variant", nargs="+", required=True)
     p.add_argument("--out-json", required=True)
     p.add_argument("--out-md", required=True)
+
+    p = add("kick-tires-report", cmd_kick_tires_report, "kick_tires: verdicts vs expectations")
+    p.add_argument("--result", nargs="+", required=True, help="result JSONs of kick_tires")
+    p.add_argument("--source", nargs="*", help="corpus sources with their // truth: lines")
+    p.add_argument("--bcf-variant", nargs="*", help="variants that load with BCF")
+    p.add_argument("--variant-order", nargs="*", help="variants in the order of the rows")
+    p.add_argument("--out", required=True, help="the table (markdown)")
 
     p = add_command(sub, "collect-loads", cmd_collect_loads, "one record of a variant's results")
     p.add_argument("--index", required=True, help="results/corpus/index.json")
