@@ -230,16 +230,18 @@ def _object_result(
     """One object's result (DESIGN.md's per-program result) and its raw log."""
     if status != "ok":
         programs = [dict(p, verdict=status) for p in programs if p["name"]]
-    meta = corpus.parse_object_name(job.name) if corpus.OBJECT.match(job.name) else {}
+    # A prebuilt corpus's compiler-less objects (ksnoop.bpf.o): compiler and opt ''; the
+    # aggregation takes the group from the corpus index (prog_index.json's source).
+    meta = corpus.object_meta(job.name)
     wall = sum(boots.walls)
     result = {
         "schema": SCHEMA,
         "variant": variant,
         "project": job.project,
         "object": job.name,
-        "group": meta.get("name", job.path.stem),
-        "compiler": meta.get("compiler", ""),
-        "opt": meta.get("opt", ""),
+        "group": meta["name"],
+        "compiler": meta["compiler"],
+        "opt": meta["opt"],
         "verdict": object_verdict(programs, "loaded" if status == "ok" else status),
         "vm": {
             "status": status,
