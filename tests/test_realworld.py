@@ -369,3 +369,157 @@ def test_dry_run_plans_every_table_for_a_prebuilt_paper_corpus(
     assert f"corpus-index --prebuilt {standin} " in proc.stdout
     for obj in ("collected/ksnoop.bpf.o", "collected/shift_constraint_gcc.bpf.o"):
         assert f"--object {standin}/{obj} " in proc.stdout
+
+
+# -- program types as the corpus states them ------------------------------------------------------
+
+# Plays the guest: runs each `bcfpipe-load [-t PROG=TYPE]... OBJ OUT` line of run.sh the way the
+# loader does with libbpf: a program whose section libbpf cannot type and that has no -t gets
+# "missing BPF prog type", as cilium's tail calls did before types were set per program.
+FAKE_GUEST = r"""#!{python}
+import shlex, shutil, sys
+from pathlib import Path
+sys.path.insert(0, {repo!r})
+from bcfpipe.corpus import elf
+from bcfpipe.load import progtypes
+args = sys.argv[1:]
+share = Path(args[args.index("-virtfs") + 1].split("path=")[1].split(",")[0])
+Path(args[args.index("-serial") + 1].removeprefix("file:")).write_text("booted\n")
+shutil.copyfile(share / "run.sh", {saved!r})
+for line in (share / "run.sh").read_text().splitlines():
+    words = shlex.split(line)
+    if "bcfpipe-load" not in words:
+        continue
+    words = words[words.index("bcfpipe-load") + 1 :]
+    types = {{}}
+    while words[0] == "-t":
+        prog, _, name = words[1].partition("=")
+        types[prog] = name
+        words = words[2:]
+    obj, out = share / words[0], share / words[1]
+    out.mkdir(parents=True, exist_ok=True)
+    progs = elf.programs(obj)
+    for i, p in enumerate(progs):
+        given = types.get(p.name)
+        found = progtypes.resolve(given or p.section)
+        err = 0 if found else -22
+        (out / f"{{i}}.meta").write_text(
+            f"stage=load\nname={{p.name}}\nsection={{p.section}}\n"
+            f"type={{found[1] if found else 'unspec'}}\nerr={{err}}\n"
+            f"insn_cnt=2\nload_ns=1000\ntype_override={{given or ''}}\n"
+        )
+        (out / f"{{i}}.vlog").write_text(
+            "processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 "
+            "peak_states 0 mark_read 0\n" if found else ""
+        )
+        (out / f"{{i}}.libbpf").write_text(
+            "" if found else f"missing BPF prog type, check ELF section name '{{p.section}}'\n"
+        )
+    (out / "programs").write_text(f"{{len(progs)}}\n")
+    (out / "status").write_text("0\n")
+    (out / "done").touch()
+(share / "exit-status").write_text("0\n")
+"""
+
+
+def fake_vm(tmp: Path) -> tuple[Path, Path]:
+    """A VM spec whose 'qemu' plays the guest loader (FAKE_GUEST); and where run.sh is saved."""
+    import stat
+
+    saved = tmp / "run.sh"
+    qemu = tmp / "fake-qemu"
+    qemu.write_text(FAKE_GUEST.format(python=sys.executable, repo=str(REPO), saved=str(saved)))
+    qemu.chmod(qemu.stat().st_mode | stat.S_IXUSR)
+    for name in ("bzImage", "initrd"):
+        (tmp / name).write_bytes(b"x")
+    (tmp / "accel.json").write_text(json.dumps({"accel": "tcg"}))
+    settings = {
+        "memory_mb": 256,
+        "qemu": str(qemu),
+        "scratch": str(tmp / "scratch"),
+        "boot_timeout_s": 60.0,
+        "object_timeout_s": 30,
+        "loader": "bcfpipe-load",
+        "bcf": False,
+        "bcf_rounds": 1,
+        "bcf_prove_seconds": 1.0,
+    }
+    spec = {
+        "schema": 1,
+        "variant": "stock",
+        "kernel": str(tmp / "bzImage"),
+        "initrd": str(tmp / "initrd"),
+        "accel": str(tmp / "accel.json"),
+        "settings": settings,
+    }
+    (tmp / "vm.json").write_text(json.dumps(spec))
+    return tmp / "vm.json", saved
+
+
+def test_bpftool_type_names_resolve_as_bpftool_does() -> None:
+    from bcfpipe.load import progtypes
+
+    assert all(progtypes.resolve(n) for n in progtypes.BPFTOOL_TYPES)
+    assert progtypes.resolve("classifier") == ("classifier", "sched_cls")
+    assert progtypes.resolve("action") == ("action", "sched_act")
+    assert progtypes.resolve("socket") == ("socket", "socket_filter")
+    assert progtypes.resolve("cgroup/skb") == ("cgroup/skb", "cgroup_skb")
+    assert progtypes.resolve("kprobe") == ("kprobe", "kprobe")
+    assert progtypes.resolve("sk_msg") == ("sk_msg", "sk_msg")
+    assert progtypes.resolve("tc") == ("tc", "sched_cls")  # a section name bpftool takes too
+    for unknown in ("2/1", "1/0x1", "sched_cls", "from-overlay", ""):
+        assert progtypes.resolve(unknown) is None
+
+
+def test_the_objects_type_applies_to_every_program_of_it(standin: Path, tmp_path: Path) -> None:
+    """cilium: tail calls in numbered sections, 'classifier' in obj_prog_type.json."""
+    from bcfpipe.load import loadjob
+
+    out = tmp_path / "corpus"
+    assert main(["corpus-index", "--prebuilt", str(standin), "--out", str(out)]) == 0
+    listed = {o["object"]: o for o in json.loads((out / "index.json").read_text())["imported"]}
+    overlay = listed[OVERLAY_OBJ]
+    # what rules/load.smk passes as --types: the object's obj_prog_type.json entry as JSON
+    types_json = json.dumps(overlay["types"] or {}, sort_keys=True)
+    assert types_json == '"classifier"'
+    job = loadjob.object_job(Path(overlay["path"]), "cilium", json.loads(types_json))
+    assert job.types == {
+        "cil_from_overlay": "classifier",
+        "tail_handle_ipv4": "classifier",
+        "tail_handle_ipv6": "classifier",
+    }
+    assert job.prog_type == "classifier"  # the paper's bpftool loop: `type classifier`
+    script = loadjob.guest_script([job], 60)
+    for prog in job.types:
+        assert f"-t {prog}=classifier" in script
+    # no type (null): libbpf types each program by its section
+    ksnoop = listed["ksnoop.bpf.o"]
+    assert loadjob.object_job(Path(ksnoop["path"]), "collected", ksnoop["types"]).types == {}
+
+
+def test_load_objects_sets_the_type_per_program(standin: Path, tmp_path: Path) -> None:
+    """The load-objects command, as the load rule runs it, against a guest that types like
+    libbpf: every program of the cilium stand-in loads, with its override recorded."""
+    spec, saved = fake_vm(tmp_path)
+    obj = standin / "cilium" / OVERLAY_OBJ
+    out_json, out_log = tmp_path / "ov.json", tmp_path / "ov.log"
+    args = ["load-objects", "--vm", str(spec), "--project", "cilium", "--object", str(obj)]
+    args += ["--out", str(out_json), "--log", str(out_log), "--types", '"classifier"']
+    assert main(args) == 0
+    result = json.loads(out_json.read_text())
+    progs = {
+        p["name"]: (p["verdict"], p["prog_type"], p["type_override"]) for p in result["programs"]
+    }
+    assert progs == {
+        "cil_from_overlay": ("loaded", "sched_cls", "classifier"),
+        "tail_handle_ipv4": ("loaded", "sched_cls", "classifier"),
+        "tail_handle_ipv6": ("loaded", "sched_cls", "classifier"),
+    }
+    assert (result["group"], result["compiler"], result["opt"]) == ("bpf_overlay", CLANG, "-O1")
+    assert "-t tail_handle_ipv4=classifier" in saved.read_text()
+    # without a type, the numbered sections are libbpf's compat issue, as on the real guest
+    args[args.index("--types") + 1] = "{}"
+    assert main(args) == 0
+    result = json.loads(out_json.read_text())
+    verdicts = {p["name"]: p["verdict"] for p in result["programs"]}
+    assert verdicts["tail_handle_ipv4"] == verdicts["tail_handle_ipv6"] == "compat_issue"

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
+from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
 from bcfpipe.guest import vm
-from bcfpipe.load import bcfloop, bpftoollog, vlog
+from bcfpipe.load import bcfloop, bpftoollog, progtypes, vlog
 from bcfpipe.load.results import SCHEMA, object_verdict
 
 
@@ -29,6 +32,40 @@ class ObjectJob:
     @property
     def name(self) -> str:
         return self.path.name
+
+
+def object_job(path: Path, project: str, types: Any) -> ObjectJob:
+    """The load job of one object with its ``obj_prog_type`` entry (the ``--types`` JSON).
+
+    A string is the paper's: one type, in bpftool's words, for every program of the object. The
+    guest loader takes types per program, so each program the object's ELF lists gets it; this
+    is what types cilium's tail calls, whose numbered sections (``2/1``) libbpf cannot type. The
+    name is handed over as bpftool would resolve it (:mod:`bcfpipe.load.progtypes`); one bpftool
+    would refuse is handed over as is, and the loader's libbpf reports it. A mapping gives
+    per-program types; none (null, {}) lets libbpf take each type from its section name.
+    """
+    programs: list[str] = []
+    stated = types  # the paper's loop hands bpftool the name as the corpus states it
+    if isinstance(types, str) and types:
+        resolved = progtypes.resolve(types)
+        if resolved is None:
+            print(
+                f"bcfpipe: {path.name}: program type {types!r} is not one bpftool knows "
+                f"(e.g. {', '.join(progtypes.BPFTOOL_TYPES[:6])}, …); passed on as is",
+                file=sys.stderr,
+            )
+        else:
+            types = resolved[0]
+        try:
+            programs = [p.name for p in elf.programs(path)]
+        except PipelineError:
+            programs = []  # not an object libbpf can open either: the loader records why
+    return ObjectJob(
+        path,
+        project,
+        corpus.type_overrides(types, programs),
+        prog_type=corpus.object_type(stated),
+    )
 
 
 def read_meta(path: Path) -> dict[str, str]:
