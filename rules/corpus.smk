@@ -191,6 +191,14 @@ else:
             f"{RESULTS}/logs/corpus_index.log",
         params:
             out=lambda wc, output: Path(output.index).parent,
+            # Only when set: the own corpus's job stays as it was.
+            **({"prebuilt": CORPUS["prebuilt"]} if CORPUS["prebuilt"] else {}),
         shell:
-            "{BCFPIPE} corpus-index --source {input.sources} --object {input.objects} "
-            "--out {params.out} > {log} 2>&1"
+            # A prebuilt corpus is indexed from its own prog_index.json (groups, and object
+            # names that need not be <compiler>_<opt>_<name>.o), like an imported one.
+            (
+                "{BCFPIPE} corpus-index --prebuilt {params.prebuilt:q} "
+                if CORPUS["prebuilt"]
+                else "{BCFPIPE} corpus-index --source {input.sources} --object {input.objects} "
+            )
+            + "--out {params.out} > {log} 2>&1"

@@ -15,7 +15,7 @@ from bcfpipe.aggregate.results import ResultSet, bcf_variants, read_results
 from bcfpipe.aggregate.table import write_table
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic, write_text_atomic
-from bcfpipe.load.results import result_paths
+from bcfpipe.load.results import index_groups, result_paths
 
 
 def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
@@ -29,7 +29,8 @@ def _pairs(items: list[str] | None, flag: str) -> dict[str, str]:
 
 
 def _results(a: argparse.Namespace) -> ResultSet:
-    return read_results(result_paths(a.index, a.loads, a.variant))
+    # The corpus index names each object's group (a prebuilt corpus's prog_index.json).
+    return read_results(result_paths(a.index, a.loads, a.variant), index_groups(a.index))
 
 
 def cmd_provenance_manifest(a: argparse.Namespace) -> None:

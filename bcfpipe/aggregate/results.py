@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,8 +137,12 @@ def _refinement(rec: dict[str, Any], origin: str) -> Refinement:
     )
 
 
-def parse_result(data: dict[str, Any], origin: str) -> ObjectResult:
-    """One result JSON (already decoded); ``origin`` names it in errors."""
+def parse_result(
+    data: dict[str, Any], origin: str, groups: Mapping[tuple[str, str], str] | None = None
+) -> ObjectResult:
+    """One result JSON (already decoded); ``origin`` names it in errors. ``groups`` (from the
+    corpus index, :func:`bcfpipe.load.results.index_groups`) names the object's source group
+    when it lists the object; else the result's own ``group``."""
     schema = data.get("schema")
     if schema != SCHEMA:
         raise PipelineError(
@@ -147,7 +151,7 @@ def parse_result(data: dict[str, Any], origin: str) -> ObjectResult:
     variant = _need(data, "variant", origin)
     project = _need(data, "project", origin)
     obj = _need(data, "object", origin)
-    group = data.get("group", obj)
+    group = (groups or {}).get((project, obj)) or data.get("group", obj)
     compiler = data.get("compiler", "")
     opt = data.get("opt", "")
     verdict = _need(data, "verdict", origin)
@@ -211,7 +215,10 @@ def parse_result(data: dict[str, Any], origin: str) -> ObjectResult:
     )
 
 
-def read_results(paths: Iterable[str | os.PathLike[str]]) -> ResultSet:
+def read_results(
+    paths: Iterable[str | os.PathLike[str]],
+    groups: Mapping[tuple[str, str], str] | None = None,
+) -> ResultSet:
     objects = []
     for path in paths:
         origin = os.fspath(path)
@@ -222,7 +229,7 @@ def read_results(paths: Iterable[str | os.PathLike[str]]) -> ResultSet:
             raise PipelineError(
                 f"{origin} is not valid JSON ({err}); delete it and rerun its load job"
             ) from None
-        objects.append(parse_result(data, origin))
+        objects.append(parse_result(data, origin, groups))
     # Two files claiming the same variant/project/object would be counted twice.
     seen: dict[tuple[str, str, str], str] = {}
     for o in objects:

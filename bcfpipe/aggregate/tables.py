@@ -179,6 +179,12 @@ def error_categories(rs: ResultSet, variant: str) -> Table:
     )
 
 
+def variant_label(p: Program) -> str:
+    """How a program's object is named among its source's variants: compiler and level, or the
+    object's file name when its name carries neither (a prebuilt corpus's ``ksnoop.bpf.o``)."""
+    return f"{p.compiler} {p.opt}".strip() or p.object
+
+
 def compiler_divergence(rs: ResultSet, variant: str) -> Table:
     """Source programs whose compiler variants get different verdicts: imprecision made visible.
 
@@ -197,10 +203,7 @@ def compiler_divergence(rs: ResultSet, variant: str) -> Table:
         verdicts = Counter(p.verdict for p in members)
         if len(verdicts) < 2:
             continue
-        by = {
-            v: sorted(f"{p.compiler} {p.opt}".strip() for p in members if p.verdict == v)
-            for v in verdicts
-        }
+        by = {v: sorted(variant_label(p) for p in members if p.verdict == v) for v in verdicts}
         other = {v: c for v, c in verdicts.items() if v not in ("loaded", "rejected")}
         rows.append(
             [

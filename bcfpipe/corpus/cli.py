@@ -44,6 +44,13 @@ def cmd_compile_source(a: argparse.Namespace) -> None:
 
 
 def cmd_corpus_index(a: argparse.Namespace) -> None:
+    out = Path(a.out)
+    if a.prebuilt:
+        # Indexed where it is, from its own prog_index.json: object names need not follow ours.
+        index = corpus.index_prebuilt(Path(a.prebuilt), out, copy=False)
+        write_json_atomic(out / "index.json", index)
+        print(json.dumps(index["counts"]))
+        return
     entries: list[dict[str, Any]] = []
     truths: dict[str, list[dict[str, Any]]] = {}
     for src in a.source:
@@ -64,7 +71,6 @@ def cmd_corpus_index(a: argparse.Namespace) -> None:
             }
         )
     index = corpus.build_index(entries)
-    out = Path(a.out)
     write_json_atomic(out / "index.json", index)
     write_json_atomic(out / "prog_index.json", index["prog_index"])
     write_json_atomic(out / "obj_prog_type.json", index["obj_prog_type"])
@@ -105,6 +111,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p = add("corpus-index", cmd_corpus_index, "index the compiled corpus")
     p.add_argument("--source", nargs="*", default=[])
     p.add_argument("--object", nargs="*", default=[])
+    p.add_argument(
+        "--prebuilt",
+        default="",
+        help="a prebuilt corpus (corpus.prebuilt): index it from its prog_index.json instead",
+    )
     p.add_argument("--out", required=True)
 
     p = add("corpus-import", cmd_corpus_import, "import a prebuilt corpus from a fetched tree")

@@ -1,7 +1,8 @@
 """Just enough ELF64 to list the BPF programs of an object, the way libbpf finds them.
 
-A program is a global function symbol in an executable section other than ``.text`` (which holds
-subprograms). Reading this on the host keeps the corpus index independent of any kernel.
+A program is a global (or weak) function symbol in an executable section other than ``.text``
+(which holds subprograms). Reading this on the host keeps the corpus index independent of any
+kernel.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ SHF_EXECINSTR = 0x4
 SHT_SYMTAB = 2
 STT_FUNC = 2
 STB_GLOBAL = 1
+STB_WEAK = 2
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def programs(path: str | Path) -> list[Program]:
             st_name, st_info, _other, st_shndx, value, _sz = struct.unpack_from(
                 "<IBBHQQ", data, off + k * entsize
             )
-            if st_info & 0xF != STT_FUNC or st_info >> 4 != STB_GLOBAL:
+            if st_info & 0xF != STT_FUNC or st_info >> 4 not in (STB_GLOBAL, STB_WEAK):
                 continue
             if not 0 < st_shndx < len(sections):
                 continue

@@ -3,6 +3,10 @@
 Every source program is compiled by several compilers at several optimisation levels. The variants
 are semantically equal, so the verifier should treat them alike: a difference in verdict between
 them exposes imprecision. Objects are named ``<compiler>_<opt>_<name>.o`` as in the paper.
+
+A prebuilt corpus (the paper's) may also hold objects named otherwise, such as its ``collected``
+project's ``ksnoop.bpf.o``: their compiler and optimisation level are unknown (recorded as ''),
+and their group is the source ``prog_index.json`` lists them under (see :func:`object_meta`).
 """
 
 from __future__ import annotations
@@ -95,12 +99,33 @@ def object_name(compiler: str, opt: str, name: str) -> str:
 
 
 def parse_object_name(filename: str) -> dict[str, str]:
+    """compiler, opt and name of an object the corpus compiled; any other name is an error."""
     m = OBJECT.match(filename)
     if not m:
         raise PipelineError(
             f"object '{filename}' is not named <compiler>_<opt>_<name>.o (e.g. clang-14_-O2_x.o)"
         )
     return m.groupdict()
+
+
+def source_name(source: str) -> str:
+    """A source as ``prog_index.json`` names it (``bpf_lxc.o``), as the corpus groups it."""
+    return source[:-2] if source.endswith(".o") else source
+
+
+def object_meta(filename: str, source: str = "") -> dict[str, str]:
+    """compiler, opt and name (the group: the source its variants share) of any object.
+
+    An object named ``<compiler>_<opt>_<name>.o`` gives all three; any other (a prebuilt
+    corpus's ``ksnoop.bpf.o``) is a compiler-less group of its own: compiler and opt '' and, as
+    name, ``source`` (its ``prog_index.json`` entry) or else the file name without ``.o``. A
+    given ``source`` always names the group.
+    """
+    m = OBJECT.match(filename)
+    meta = m.groupdict() if m else {"compiler": "", "opt": "", "name": source_name(filename)}
+    if source:
+        meta["name"] = source_name(source)
+    return meta
 
 
 def compile_command(compiler: str, opt: str, src: Path, out: Path, include: Path) -> list[str]:
@@ -167,7 +192,14 @@ def build_index(entries: list[dict[str, Any]]) -> dict[str, Any]:
         if not e.get("ok", True):
             failures.append({k: e[k] for k in ("project", "source", "object", "error")})
             continue
-        src["objects"].append({"object": e["object"], "programs": e["programs"]})
+        src["objects"].append(
+            {
+                "object": e["object"],
+                "compiler": e.get("compiler", ""),
+                "opt": e.get("opt", ""),
+                "programs": e["programs"],
+            }
+        )
         prog_index.setdefault(e["project"], {}).setdefault(e["source"], []).append(e["object"])
         obj_prog_type[f"{e['project']}/{e['object']}"] = {
             p["name"]: p["section"] for p in e["programs"]
@@ -187,8 +219,10 @@ def build_index(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def load_prebuilt(root: Path) -> dict[str, Any]:
-    """A directory laid out like the paper's corpus: ``<project>/<clang-N>_-O<k>_<name>.o`` with
-    ``prog_index.json`` and ``obj_prog_type.json``; imported as is."""
+    """A directory laid out like the paper's corpus: ``<project>/<object>.o`` with
+    ``prog_index.json`` and ``obj_prog_type.json``; imported as is. Objects are usually named
+    ``<clang-N>_-O<k>_<name>.o``; any other name (``collected/ksnoop.bpf.o``) is a compiler-less
+    group (:func:`object_meta`). Each object's ``source`` is its ``prog_index.json`` entry."""
     idx_path = root / "prog_index.json"
     if not idx_path.is_file():
         raise PipelineError(
@@ -209,11 +243,14 @@ def load_prebuilt(root: Path) -> dict[str, Any]:
                     missing.append(rel)
                     continue
                 t = types.get(rel, types.get(Path(rel).name, types.get(obj, {})))
+                meta = object_meta(Path(rel).name, source)
                 objects.append(
                     {
                         "project": project,
-                        "source": Path(source).stem,
+                        "source": meta["name"],
                         "object": Path(rel).name,
+                        "compiler": meta["compiler"],
+                        "opt": meta["opt"],
                         "path": str(path),
                         "types": t,
                     }
@@ -226,24 +263,26 @@ def load_prebuilt(root: Path) -> dict[str, Any]:
     return {"objects": objects}
 
 
-def import_tree(root: Path, out: Path) -> dict[str, Any]:
-    """Import a prebuilt corpus laid out like the paper's (see :func:`load_prebuilt`) from a
-    fetched tree: objects are copied to ``out/objects/<project>/``, the paper's own
-    ``prog_index.json`` and ``obj_prog_type.json`` beside them unchanged, and ``index.json`` in
-    the format of the compiled corpus, plus ``imported`` (object, path, type) for the workflow."""
+def index_prebuilt(root: Path, out: Path, copy: bool) -> dict[str, Any]:
+    """The corpus index of a prebuilt corpus (see :func:`load_prebuilt`), in the format of the
+    compiled corpus's, plus ``imported`` (object, path, type) for the workflow. The paper's own
+    ``prog_index.json`` and ``obj_prog_type.json`` are written to ``out`` unchanged; with
+    ``copy`` the objects are copied to ``out/objects/<project>/`` too (a corpus imported from a
+    fetched tree), else they are indexed where they are (``corpus.prebuilt``)."""
     imported = load_prebuilt(root)
     objects_dir = out / "objects"
-    if objects_dir.exists():
+    if copy and objects_dir.exists():
         shutil.rmtree(objects_dir)
     entries = []
     listed = []
     for o in imported["objects"]:
-        dest = objects_dir / o["project"] / o["object"]
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(o["path"], dest)
-        meta = OBJECT.match(o["object"])
+        path = Path(o["path"])
+        if copy:
+            path = objects_dir / o["project"] / o["object"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(o["path"], path)
         try:
-            progs = describe_object(dest)
+            progs = describe_object(path)
         except PipelineError as err:
             raise PipelineError(f"{root}/{o['project']}/{o['object']}: {err}") from None
         entries.append(
@@ -251,8 +290,8 @@ def import_tree(root: Path, out: Path) -> dict[str, Any]:
                 "project": o["project"],
                 "source": o["source"],
                 "object": o["object"],
-                "compiler": meta["compiler"] if meta else "",
-                "opt": meta["opt"] if meta else "",
+                "compiler": o["compiler"],
+                "opt": o["opt"],
                 "programs": progs,
                 "truth": [],
             }
@@ -261,13 +300,14 @@ def import_tree(root: Path, out: Path) -> dict[str, Any]:
             {
                 "project": o["project"],
                 "object": o["object"],
-                "path": str(dest),
+                "path": str(path),
                 "types": o["types"],
             }
         )
     index = build_index(entries)
     index["imported"] = listed
     index["imported_from"] = str(root)
+    out.mkdir(parents=True, exist_ok=True)
     for name in ("prog_index.json", "obj_prog_type.json"):
         src = root / name
         if src.is_file():
@@ -275,6 +315,12 @@ def import_tree(root: Path, out: Path) -> dict[str, Any]:
         else:
             (out / name).write_text("{}\n")
     return index
+
+
+def import_tree(root: Path, out: Path) -> dict[str, Any]:
+    """Import a prebuilt corpus laid out like the paper's from a fetched tree: objects are copied
+    to ``out/objects/<project>/`` (see :func:`index_prebuilt`)."""
+    return index_prebuilt(root, out, copy=True)
 
 
 def type_overrides(types: Any, programs: list[str]) -> dict[str, str]:

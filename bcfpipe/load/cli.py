@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.cli import add_command
-from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic
 from bcfpipe.guest import vm, vmspec
@@ -54,14 +53,7 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
         )
     for obj, project, types_json in zip(a.object, projects, types_args, strict=True):
         types = json.loads(types_json) if types_json else {}
-        jobs.append(
-            loadjob.ObjectJob(
-                Path(obj),
-                project,
-                corpus.type_overrides(types, []),
-                prog_type=corpus.object_type(types),
-            )
-        )
+        jobs.append(loadjob.object_job(Path(obj), project, types))
     spec = vmspec.read_spec(a.vm)
     s = spec.settings
     run: Any = loadjob.run_jobs

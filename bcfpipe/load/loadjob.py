@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
+from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
 from bcfpipe.guest import vm
-from bcfpipe.load import bcfloop, bpftoollog, vlog
+from bcfpipe.load import bcfloop, bpftoollog, progtypes, vlog
 from bcfpipe.load.results import SCHEMA, object_verdict
 
 
@@ -29,6 +32,40 @@ class ObjectJob:
     @property
     def name(self) -> str:
         return self.path.name
+
+
+def object_job(path: Path, project: str, types: Any) -> ObjectJob:
+    """The load job of one object with its ``obj_prog_type`` entry (the ``--types`` JSON).
+
+    A string is the paper's: one type, in bpftool's words, for every program of the object. The
+    guest loader takes types per program, so each program the object's ELF lists gets it; this
+    is what types cilium's tail calls, whose numbered sections (``2/1``) libbpf cannot type. The
+    name is handed over as bpftool would resolve it (:mod:`bcfpipe.load.progtypes`); one bpftool
+    would refuse is handed over as is, and the loader's libbpf reports it. A mapping gives
+    per-program types; none (null, {}) lets libbpf take each type from its section name.
+    """
+    programs: list[str] = []
+    stated = types  # the paper's loop hands bpftool the name as the corpus states it
+    if isinstance(types, str) and types:
+        resolved = progtypes.resolve(types)
+        if resolved is None:
+            print(
+                f"bcfpipe: {path.name}: program type {types!r} is not one bpftool knows "
+                f"(e.g. {', '.join(progtypes.BPFTOOL_TYPES[:6])}, …); passed on as is",
+                file=sys.stderr,
+            )
+        else:
+            types = resolved[0]
+        try:
+            programs = [p.name for p in elf.programs(path)]
+        except PipelineError:
+            programs = []  # not an object libbpf can open either: the loader records why
+    return ObjectJob(
+        path,
+        project,
+        corpus.type_overrides(types, programs),
+        prog_type=corpus.object_type(stated),
+    )
 
 
 def read_meta(path: Path) -> dict[str, str]:
@@ -230,16 +267,18 @@ def _object_result(
     """One object's result (DESIGN.md's per-program result) and its raw log."""
     if status != "ok":
         programs = [dict(p, verdict=status) for p in programs if p["name"]]
-    meta = corpus.parse_object_name(job.name) if corpus.OBJECT.match(job.name) else {}
+    # A prebuilt corpus's compiler-less objects (ksnoop.bpf.o): compiler and opt ''; the
+    # aggregation takes the group from the corpus index (prog_index.json's source).
+    meta = corpus.object_meta(job.name)
     wall = sum(boots.walls)
     result = {
         "schema": SCHEMA,
         "variant": variant,
         "project": job.project,
         "object": job.name,
-        "group": meta.get("name", job.path.stem),
-        "compiler": meta.get("compiler", ""),
-        "opt": meta.get("opt", ""),
+        "group": meta["name"],
+        "compiler": meta["compiler"],
+        "opt": meta["opt"],
         "verdict": object_verdict(programs, "loaded" if status == "ok" else status),
         "vm": {
             "status": status,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bcfpipe.corpus.objects import OBJECT
+from bcfpipe.corpus.objects import object_meta
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import sha256_file
 from bcfpipe.load.results import result_path
@@ -78,7 +78,7 @@ def select_loads(
             example = f"{objects[0][0]}/{objects[0][1]}" if objects else "project/object"
             raise PipelineError(
                 f"select.objects names '{name}', which is not an object of the corpus; write "
-                f"<project>/<compiler>_<opt>_<name> without .o, e.g. {example}"
+                f"<project>/<object file name> without .o, e.g. {example}"
             )
     chosen = [
         (p, o)
@@ -160,8 +160,7 @@ class LoadBatch:
 def _source_of(stem: str) -> str:
     # Sorting by source keeps a source's compiler variants together: an edited source then
     # reloads one or two batches, not every batch of its project.
-    m = OBJECT.match(f"{stem}.o")
-    return m["name"] if m else stem
+    return object_meta(f"{stem}.o")["name"]
 
 
 def load_batches(objects: Iterable[tuple[str, str, str]], size: int) -> list[LoadBatch]:

@@ -45,6 +45,30 @@ def result_path(loads: str | os.PathLike[str], variant: str, project: str, stem:
     return os.path.join(os.fspath(loads), variant, project, f"{stem}.json")
 
 
+def index_groups(
+    index_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+) -> dict[tuple[str, str], str]:
+    """(project, object file name) -> the source group the corpus indexes list it under.
+
+    A result's ``group`` is what the loader read from the object's name; the index's
+    ``prog_index`` (for a prebuilt corpus, the paper's own ``prog_index.json``) is what the
+    corpus says, and names the group of objects whose names carry none (``ksnoop.bpf.o``).
+    """
+    if isinstance(index_paths, (str, os.PathLike)):
+        index_paths = [index_paths]
+    groups: dict[tuple[str, str], str] = {}
+    for index_path in index_paths:
+        with open(index_path) as f:
+            index = json.load(f)
+        for project, sources in index.get("prog_index", {}).items():
+            for source, objs in sources.items():
+                for obj in objs:
+                    groups[(project, Path(obj).name)] = (
+                        source[:-2] if source.endswith(".o") else source
+                    )
+    return groups
+
+
 def result_paths(
     index_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     loads: str | os.PathLike[str],
