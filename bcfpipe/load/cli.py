@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.cli import add_command
+from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic
 from bcfpipe.guest import vm, vmspec
