@@ -286,3 +286,34 @@ def test_readme_soundness_line_counts_unsafe_acceptances() -> None:
     assert "stock: 0 of 2 unsafe program variants accepted" in line
     assert "bcf, all-unsafe projects: 0 of 5 accepted" in line
     assert "every unsafe program" in readme.soundness(None)
+
+
+def test_figure8_leaves_zero_check_times_off_the_log_axis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check faster than the guest clock's step reads 0 ns: counted in the title, never drawn
+    at a made-up 1e-9 that stretches the log axis over eight decades."""
+    import shutil
+
+    from bcfpipe.aggregate import plots
+
+    loads = tmp_path / "loads"
+    shutil.copytree(LOADS, loads)
+    zeroed = 0
+    for p in sorted((loads / "bcf").glob("*/*.json")):
+        data = json.loads(p.read_text())
+        for prog in data["programs"]:
+            for r in prog.get("refinements", []):
+                if r.get("check_ns") and zeroed < 2:
+                    r["check_ns"] = 0
+                    zeroed += 1
+        p.write_text(json.dumps(data))
+    assert zeroed == 2
+    rs = read_results(result_paths(INDEX, loads, ["stock", "bcf"]))
+    figs = []
+    monkeypatch.setattr(plots, "_save", lambda fig, *a: figs.append(fig))
+    plots.figure8(rs, ["bcf"], ["stock", "bcf"], tmp_path / "f.pdf", tmp_path / "f.png", "p")
+    (_, a_time), (_, a_scatter) = figs[0].axes[0:2], figs[0].axes[2:4]
+    assert "2 at 0 µs (below the guest clock's step), not drawn" in a_time.get_title()
+    assert a_time.get_xlim()[0] > 1e-3
+    assert a_scatter.get_ylim()[0] > 1e-3
