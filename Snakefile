@@ -26,9 +26,9 @@ include: "rules/aggregate.smk"
 # Input functions: with a corpus imported from a fetched tree (config/paper.yaml), the objects
 # are known only after the corpus_index checkpoint.
 rule all:
+    default_target: True
     input:
         lambda wc: get_final_output(),
-    default_target: True
 
 
 rule kick_tires:

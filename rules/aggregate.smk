@@ -186,8 +186,17 @@ rule paper_figures:
 def get_aggregate_output():
     return (
         [MANIFEST, f"{TABLES}/compare.csv", f"{TABLES}/compare.md", f"{RESULTS}/README.md"]
-        + [f"{TABLES}/{v}/{t}.{ext}" for v in AGG_VARIANTS for t in VARIANT_TABLES for ext in ("csv", "md")]
-        + [f"{PAPER}/{t}.{ext}" for t in ("acceptance", "table2", "load_time") for ext in ("csv", "md")]
+        + [
+            f"{TABLES}/{v}/{t}.{ext}"
+            for v in AGG_VARIANTS
+            for t in VARIANT_TABLES
+            for ext in ("csv", "md")
+        ]
+        + [
+            f"{PAPER}/{t}.{ext}"
+            for t in ("acceptance", "table2", "load_time")
+            for ext in ("csv", "md")
+        ]
         + [f"{PAPER}/{f}.{ext}" for f in ("figure8", "load_time") for ext in ("pdf", "png")]
     )
 

@@ -13,7 +13,9 @@ from bcfpipe.load import plan as bcfplan
 from bcfpipe.errors import PipelineError
 
 try:
-    config = bcfconfig.validate(config, origin="the configuration (config/config.yaml and --config/--configfile)")
+    config = bcfconfig.validate(
+        config, origin="the configuration (config/config.yaml and --config/--configfile)"
+    )
 except PipelineError as err:
     raise WorkflowError(str(err)) from None
 
@@ -75,7 +77,10 @@ def get_patch_set_args(wildcards):
 
 
 def get_fragments(wildcards):
-    return [str(BASE / "config" / "kernel" / f"{f}.config") for f in VARIANTS[wildcards.variant]["fragments"]]
+    return [
+        str(BASE / "config" / "kernel" / f"{f}.config")
+        for f in VARIANTS[wildcards.variant]["fragments"]
+    ]
 
 
 def make_jobs(threads):
@@ -114,11 +119,12 @@ def get_kick_tires_output():
             file=sys.stderr,
         )
     # The table last: its rule prints each object's verdicts against the expected ones.
-    return [f"{RESULTS}/host/preflight.json"] + [
-        f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS
-    ] + [r for v in VARIANTS for r in load_results(v, wanted)] + [
-        f"{RESULTS}/tables/kick_tires.md"
-    ]
+    return (
+        [f"{RESULTS}/host/preflight.json"]
+        + [f"{RESULTS}/kernel/{v}/boot_check.json" for v in VARIANTS]
+        + [r for v in VARIANTS for r in load_results(v, wanted)]
+        + [f"{RESULTS}/tables/kick_tires.md"]
+    )
 
 
 def get_select_output(wildcards):
@@ -139,4 +145,7 @@ onstart:
 
 
 onerror:
-    print(f"bcfpipe: a job failed; its log is named above and lies in {RESULTS}/logs/", file=sys.stderr)
+    print(
+        f"bcfpipe: a job failed; its log is named above and lies in {RESULTS}/logs/",
+        file=sys.stderr,
+    )

@@ -54,7 +54,9 @@ def corpus_objects():
     """(project, object stem, path) of every object to load, known when the DAG is built."""
     if CORPUS["prebuilt"]:
         imported = bcfcorpus.load_prebuilt(Path(CORPUS["prebuilt"]))
-        return [(o["project"], o["object"][:-2], o["path"], o["types"]) for o in imported["objects"]]
+        return [
+            (o["project"], o["object"][:-2], o["path"], o["types"]) for o in imported["objects"]
+        ]
     out = []
     for src in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"]):
         for compiler, opt in bcfcorpus.variants(src, CORPUS["compilers"], CORPUS["opt_levels"]):
@@ -73,8 +75,6 @@ def single_variant_names():
 
 SINGLE_NAMES = single_variant_names()
 SINGLE_COMPILER, SINGLE_OPT = bcfcorpus.single_variant(CORPUS["compilers"], CORPUS["opt_levels"])
-
-
 
 
 wildcard_constraints:
@@ -125,7 +125,6 @@ else:
             "{BCFPIPE} corpus-headers --bpftool {input.bpftool} --vmlinux {params.vmlinux} "
             "--libbpf-include {input.include} --out {output} > {log} 2>&1"
 
-
     # One job per source compiles all its compiler x optimisation variants: a fifth of the jobs
     # of one per object, which is what planning a large corpus costs (docs/benchmarks.md).
     rule compile_source:
@@ -153,7 +152,6 @@ else:
             "{BCFPIPE} compile-source --compiler {params.compilers} --opts={params.opts} "
             "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
 
-
     if SINGLE_NAMES:
 
         # Naked-asm sources: one object, whatever the compilers (bcfpipe.corpus.SINGLE).
@@ -163,10 +161,10 @@ else:
                 include=rules.corpus_headers.output,
             output:
                 f"{CORPUS_OUT}/objects/{{project}}/{bcfcorpus.object_name(SINGLE_COMPILER, SINGLE_OPT, '{name}')}",
-            wildcard_constraints:
-                name=SINGLE_NAMES,
             log:
                 f"{RESULTS}/logs/compile_source/{{project}}/{{name}}.log",
+            wildcard_constraints:
+                name=SINGLE_NAMES,
             resources:
                 runtime=5,
                 compile_slots=1,
@@ -177,7 +175,6 @@ else:
                 "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
 
         ruleorder: compile_source_single > compile_source
-
 
     rule corpus_index:
         input:
@@ -190,9 +187,9 @@ else:
         log:
             f"{RESULTS}/logs/corpus_index.log",
         params:
+            **({"prebuilt": CORPUS["prebuilt"]} if CORPUS["prebuilt"] else {}),
             out=lambda wc, output: Path(output.index).parent,
             # Only when set: the own corpus's job stays as it was.
-            **({"prebuilt": CORPUS["prebuilt"]} if CORPUS["prebuilt"] else {}),
         shell:
             # A prebuilt corpus is indexed from its own prog_index.json (groups, and object
             # names that need not be <compiler>_<opt>_<name>.o), like an imported one.

@@ -1,11 +1,11 @@
 # A target of its own, not an input: rerunning it (say, for another compiler list) must not
 # cascade into a new fetch and every later step. The priority runs it first.
 rule preflight:
-    priority: 100
     output:
         f"{RESULTS}/host/preflight.json",
     log:
         f"{RESULTS}/logs/preflight.log",
+    priority: 100
     params:
         clangs=config["corpus"]["compilers"],
     shell:
@@ -17,11 +17,11 @@ rule fetch_source:
         f"{RESULTS}/sources/{{source}}.json",
     log:
         f"{RESULTS}/logs/fetch_source/{{source}}.log",
-    params:
-        spec=lambda wc: json.dumps(bcfconfig.fetch_spec(SOURCES[wc.source]), sort_keys=True),
     resources:
         downloads=1,
         runtime=30,
+    params:
+        spec=lambda wc: json.dumps(bcfconfig.fetch_spec(SOURCES[wc.source]), sort_keys=True),
     shell:
         "{BCFPIPE} fetch-source --name {wildcards.source} --spec {params.spec:q} "
         "--resources {RES} --out {output} > {log} 2> >(tee -a {log} >&2)"

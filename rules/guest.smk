@@ -55,12 +55,12 @@ rule probe_accel:
         f"{RESULTS}/host/accel.json",
     log:
         f"{RESULTS}/logs/probe_accel.log",
-    params:
-        mode=GUEST["accel"],
-        vm=vm_args(GUEST["kvm_probe_timeout_s"]),
     resources:
         vm_slots=1,
         mem_mb=VM_MEM_MB,
+    params:
+        mode=GUEST["accel"],
+        vm=vm_args(GUEST["kvm_probe_timeout_s"]),
     shell:
         "{BCFPIPE} probe-accel --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
         "--mode {params.mode} {params.vm} --out {output} > {log} 2> >(tee -a {log} >&2)"
@@ -80,11 +80,11 @@ rule boot_check:
         log=f"{RESULTS}/logs/boot_check/{{variant}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/boot_check/{{variant}}.tsv"
-    params:
-        vm=vm_args(),
     resources:
         vm_slots=1,
         mem_mb=VM_MEM_MB,
+    params:
+        vm=vm_args(),
     shell:
         "{BCFPIPE} boot-check --kernel {input.kernel} --initrd {input.initrd} --obj {input.obj} "
         "--accel {input.accel} --build-info {input.info} {params.vm} --console {log.console} "

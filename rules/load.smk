@@ -7,7 +7,9 @@ def get_object_path(wildcards):
     key = (wildcards.project, wildcards.object)
     info = object_info()
     if key not in info:
-        raise WorkflowError(f"{wildcards.project}/{wildcards.object} is not an object of the corpus")
+        raise WorkflowError(
+            f"{wildcards.project}/{wildcards.object} is not an object of the corpus"
+        )
     return info[key][0]
 
 
@@ -80,12 +82,6 @@ rule load_object:
         log=f"{RESULTS}/loads/{{variant}}/{{project}}/{{object}}.log",
     log:
         f"{RESULTS}/logs/load_object/{{variant}}/{{project}}/{{object}}.log",
-    params:
-        types=get_object_types if TYPED else "",
-    resources:
-        vm_slots=1,
-        mem_mb=VM_MEM_MB,
-        runtime=5,
     wildcard_constraints:
         # Project 'selftests' (objects known after a checkpoint) is load_selftest_object's, or
         # this rule's alone when batch rules load every other object.
@@ -94,6 +90,12 @@ rule load_object:
             if BATCHED
             else f"(?!{bcfselftests.PROJECT}/)[^/]+" if ST_ON else "[^/]+"
         ),
+    resources:
+        vm_slots=1,
+        mem_mb=VM_MEM_MB,
+        runtime=5,
+    params:
+        types=get_object_types if TYPED else "",
     shell:
         load_command()
 
@@ -131,14 +133,14 @@ for _v in VARIANTS:
                 log=[f"{RESULTS}/loads/{_v}/{_b.project}/{o}.log" for o in _names],
             log:
                 f"{RESULTS}/logs/load_batch/{_v}/{_b.name}.log",
-            params:
-                project=_b.project,
-                types=[types_arg(object_info()[(_b.project, o)][1]) for o in _names],
             resources:
                 vm_slots=1,
                 # load_object's, with the runtime of the whole batch.
                 runtime=5 * len(_names),
                 mem_mb=VM_MEM_MB,
+            params:
+                project=_b.project,
+                types=[types_arg(object_info()[(_b.project, o)][1]) for o in _names],
             shell:
                 BATCH_COMMAND
 

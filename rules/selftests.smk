@@ -78,11 +78,11 @@ rule run_selftests:
         f"{RESULTS}/logs/run_selftests/{{variant}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/run_selftests/{{variant}}.tsv"
-    params:
-        vm=f"--timeout {SELFTESTS['timeout_s']} --qemu {GUEST['qemu']} --scratch '{GUEST['scratch']}'",
     resources:
         vm_slots=1,
         mem_mb=VM_MEM_MB,
+    params:
+        vm=f"--timeout {SELFTESTS['timeout_s']} --qemu {GUEST['qemu']} --scratch '{GUEST['scratch']}'",
     shell:
         "{BCFPIPE} run-selftests --variant {wildcards.variant} --binary {input.binary} "
         "--kernel {input.kernel} --initrd {input.initrd} --accel {input.accel} {params.vm} "
@@ -98,9 +98,7 @@ rule compare_selftests:
     log:
         f"{RESULTS}/logs/compare_selftests.log",
     params:
-        results=lambda wc, input: " ".join(
-            f"--result {v}={p}" for v, p in zip(VARIANTS, input)
-        ),
+        results=lambda wc, input: " ".join(f"--result {v}={p}" for v, p in zip(VARIANTS, input)),
         baseline=BASELINE,
     shell:
         "{BCFPIPE} compare-selftests --baseline {params.baseline} {params.results} "

@@ -26,3 +26,9 @@ def test_ruff_format() -> None:
 def test_mypy() -> None:
     proc = run("mypy", "bcfpipe")
     assert proc.returncode == 0, proc.stdout[-4000:]
+
+
+def test_snakefmt() -> None:
+    # The workflow's files, formatted as the Snakemake catalog's CI checks them.
+    proc = run("snakefmt", "--check", "Snakefile", "rules")
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
