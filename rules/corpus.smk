@@ -44,10 +44,17 @@ def get_object_files(wildcards):
     return [path for _, _, path, _ in get_objects()]
 
 
+def own_sources():
+    """The own corpus's sources (bcfpipe.corpus.objects.discover), read once per run."""
+    if "sources" not in _STATIC:
+        _STATIC["sources"] = bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])
+    return _STATIC["sources"]
+
+
 def get_source_files(wildcards):
     if CORPUS["prebuilt"]:
         return []
-    return [str(s.path) for s in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])]
+    return [str(s.path) for s in own_sources()]
 
 
 def corpus_objects():
@@ -58,7 +65,7 @@ def corpus_objects():
             (o["project"], o["object"][:-2], o["path"], o["types"]) for o in imported["objects"]
         ]
     out = []
-    for src in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"]):
+    for src in own_sources():
         for compiler, opt in bcfcorpus.variants(src, CORPUS["compilers"], CORPUS["opt_levels"]):
             stem = f"{compiler}_{opt}_{src.name}"
             out.append((src.project, stem, f"{CORPUS_OUT}/objects/{src.project}/{stem}.o", {}))
@@ -69,8 +76,7 @@ def single_variant_names():
     """Regex of the source names compiled once (// variants: single), '' when there are none."""
     if CORPUS["prebuilt"] or IMPORT:
         return ""
-    srcs = bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])
-    return "|".join(re.escape(s.name) for s in srcs if bcfcorpus.is_single_variant(s.path))
+    return "|".join(re.escape(s.name) for s in own_sources() if s.single)
 
 
 SINGLE_NAMES = single_variant_names()
@@ -125,6 +131,11 @@ else:
             "{BCFPIPE} corpus-headers --bpftool {input.bpftool} --vmlinux {params.vmlinux} "
             "--libbpf-include {input.include} --out {output} > {log} 2>&1"
 
+    COMPILE_SOURCE = (
+        "{BCFPIPE} compile-source --compiler {params.compilers} --opts={params.opts} "
+        "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
+    )
+
     # One job per source compiles all its compiler x optimisation variants: a fifth of the jobs
     # of one per object, which is what planning a large corpus costs (docs/benchmarks.md).
     rule compile_source:
@@ -149,8 +160,7 @@ else:
             opts=",".join(CORPUS["opt_levels"]),
             out=lambda wc, output: Path(output[0]).parent,
         shell:
-            "{BCFPIPE} compile-source --compiler {params.compilers} --opts={params.opts} "
-            "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
+            COMPILE_SOURCE
 
     if SINGLE_NAMES:
 
@@ -169,10 +179,11 @@ else:
                 runtime=5,
                 compile_slots=1,
             params:
+                compilers=SINGLE_COMPILER,
+                opts=SINGLE_OPT,
                 out=lambda wc, output: Path(output[0]).parent,
             shell:
-                "{BCFPIPE} compile-source --compiler {SINGLE_COMPILER} --opts={SINGLE_OPT} "
-                "--src {input.src} --include {input.include} --out-dir {params.out} > {log} 2>&1"
+                COMPILE_SOURCE
 
         ruleorder: compile_source_single > compile_source
 
@@ -187,9 +198,9 @@ else:
         log:
             f"{RESULTS}/logs/corpus_index.log",
         params:
+            # Only when set: the own corpus's job stays as it was.
             **({"prebuilt": CORPUS["prebuilt"]} if CORPUS["prebuilt"] else {}),
             out=lambda wc, output: Path(output.index).parent,
-            # Only when set: the own corpus's job stays as it was.
         shell:
             # A prebuilt corpus is indexed from its own prog_index.json (groups, and object
             # names that need not be <compiler>_<opt>_<name>.o), like an imported one.

@@ -213,7 +213,7 @@ def kick_tires_sources(wildcards):
     wanted = set(config["corpus"]["kick_tires"])
     return sorted(
         str(src.path)
-        for src in bcfcorpus.discover(BASE / CORPUS["root"], CORPUS["projects"])
+        for src in own_sources()
         if any(
             f"{src.project}/{bcfcorpus.object_name(c, o, src.name)[:-2]}" in wanted
             for c, o in bcfcorpus.variants(src, CORPUS["compilers"], CORPUS["opt_levels"])

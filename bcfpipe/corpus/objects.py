@@ -45,6 +45,7 @@ class Source:
     project: str
     name: str
     path: Path
+    single: bool = False  # says '// variants: single' (see SINGLE): compiled once
 
 
 def discover(root: Path, projects: list[str] | None = None) -> list[Source]:
@@ -61,7 +62,7 @@ def discover(root: Path, projects: list[str] | None = None) -> list[Source]:
             )
     for project in projects or available:
         for src in sorted((root / project).glob("*.c")):
-            found.append(Source(project, src.stem, src))
+            found.append(Source(project, src.stem, src, is_single_variant(src)))
     return found
 
 
@@ -89,7 +90,7 @@ def single_variant(compilers: list[str], opts: list[str]) -> tuple[str, str]:
 
 def variants(src: Source, compilers: list[str], opts: list[str]) -> list[tuple[str, str]]:
     """Every (compiler, opt) ``src`` is compiled with."""
-    if is_single_variant(src.path):
+    if src.single:
         return [single_variant(compilers, opts)]
     return [(c, o) for c in compilers for o in opts]
 
