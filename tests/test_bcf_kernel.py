@@ -231,11 +231,20 @@ def test_adversarial_corpus_stays_rejected(tmp_path: Path) -> None:
     assert warnings == []
 
 
+def _guest_payload(share: Path, script: str, timeout_s: float) -> str:
+    """Boot the bcf guest once with ``script`` as the job's run.sh; the payload's output."""
+    kw = vm_kw()
+    (share / "run.sh").write_text(script)
+    out = vm.run(kw["kernel"], kw["initrd"], share, accel=kw["accel"], timeout_s=timeout_s)
+    log = (share / "payload.log").read_text()
+    assert out.status == "ok" and out.exit_code == 0, log[-3000:]
+    return log
+
+
 def test_bcf_flags_refused_for_kernel_attr(tmp_path: Path) -> None:
     """A syscall program's bpf_sys_bpf(BPF_PROG_LOAD) with bcf_buf at a kernel address (its own
     map value): -EINVAL, and nothing written there (tests/fixtures/bpf/bcf_kernel_attr.c). The
     series before 0009 wrote the conditions container there: the program returned 0xbad."""
-    kw = vm_kw()
     share = vm.make_scratch(str(tmp_path))
     fixtures = REPO / "tests" / "fixtures" / "bpf"
     rec = corpus.compile_object(
@@ -252,12 +261,9 @@ def test_bcf_flags_refused_for_kernel_attr(tmp_path: Path) -> None:
         str(fixtures / "test_run_syscall.c"),
     ]
     subprocess.run(runner, check=True)
-    (share / "run.sh").write_text(
-        "bpftool prog load /job/k.o /sys/fs/bpf/k && /job/runsys /sys/fs/bpf/k\n"
+    log = _guest_payload(
+        share, "bpftool prog load /job/k.o /sys/fs/bpf/k && /job/runsys /sys/fs/bpf/k\n", 120
     )
-    out = vm.run(kw["kernel"], kw["initrd"], share, accel=kw["accel"], timeout_s=120)
-    log = (share / "payload.log").read_text()
-    assert out.status == "ok" and out.exit_code == 0, log
     # 22: EINVAL from the inner load; 2989 (0xbad): the map value was overwritten.
     assert "retval 22\n" in log, log
     assert not vm.kernel_warnings((share / "console.log").read_text())
@@ -270,7 +276,6 @@ DIFF_SEED = int(os.environ.get("BCFPIPE_DIFF_SEED", str(random.randrange(1 << 30
 
 def _machine_results(tmp_path: Path, chains: list[progen.Chain]) -> list[int]:
     """Each chain's result on the kernel's own execution (BPF_PROG_TEST_RUN, JIT)."""
-    kw = vm_kw()
     share = vm.make_scratch(str(tmp_path))
     progs = {}
     for i, c in enumerate(chains):
@@ -285,10 +290,7 @@ def _machine_results(tmp_path: Path, chains: list[progen.Chain]) -> list[int]:
         for half in ("lo", "hi"):
             run = f"bpftool prog run pinned /sys/fs/bpf/a/c{i}_{half} data_in /job/in{i}.bin"
             lines.append(f'echo "c{i}_{half} $({run} 2>&1 | head -1)"')
-    (share / "run.sh").write_text("\n".join(lines) + "\n")
-    out = vm.run(kw["kernel"], kw["initrd"], share, accel=kw["accel"], timeout_s=600)
-    log = (share / "payload.log").read_text()
-    assert out.status == "ok" and out.exit_code == 0, log[-3000:]
+    log = _guest_payload(share, "\n".join(lines) + "\n", 600)
     got = dict(re.findall(r"^(c\d+_(?:lo|hi)) Return value: (\d+),", log, re.M))
     assert len(got) == 2 * len(chains), log[-3000:]
     return [int(got[f"c{i}_hi"]) << 32 | int(got[f"c{i}_lo"]) for i in range(len(chains))]
