@@ -21,6 +21,7 @@ include: "rules/corpus.smk"
 include: "rules/load.smk"
 include: "rules/selftests.smk"
 include: "rules/aggregate.smk"
+include: "rules/validate.smk"
 
 
 # Input functions: with a corpus imported from a fetched tree (config/paper.yaml), the objects

@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bcfpipe.selftests.cli",
     "bcfpipe.aggregate.cli",
     "bcfpipe.bcf.cli",
+    "bcfpipe.validate.cli",
 )
 
 

@@ -181,6 +181,17 @@ def _cross_check(cfg: dict[str, Any], origin: str) -> None:
                     f"  {where}.fragments: config/kernel/{frag}.config does not exist "
                     f"(available: {known})"
                 )
+    val = cfg["validation"]
+    if val["enabled"] or val["variant"]:
+        try:
+            validation_kernel(cfg)
+        except PipelineError as err:
+            problems.append(f"  validation.variant: {err}")
+        for frag in val["fragments"]:
+            if not (FRAGMENT_ROOT / f"{frag}.config").is_file():
+                problems.append(
+                    f"  validation.fragments: config/kernel/{frag}.config does not exist"
+                )
     cvc5 = cfg["tools"]["cvc5"]
     for key in ("source", "patch_source"):
         if cvc5[key] and cvc5[key] not in cfg["sources"]:
@@ -250,4 +261,44 @@ def guest_clang(cfg: dict[str, Any]) -> str:
             return name
     raise PipelineError(
         "no clang found (tried " + ", ".join(CLANG_CANDIDATES) + "): apt-get install -y clang-19"
+    )
+
+
+def validation_kernel(cfg: dict[str, Any]) -> dict[str, Any] | None:
+    """The validation kernel's variant entry (the BCF variant plus KASAN), or None when off.
+
+    Built like any variant (``rules/kernel.smk``), but the corpus is not loaded on it: only the
+    validation runs there. With ``validation.enabled`` and no BCF variant that the project's
+    loader drives, there is nothing to validate and None is returned.
+    """
+    val = cfg["validation"]
+    variants = cfg["kernel"]["variants"]
+    if not val["enabled"]:
+        return None
+    if val["variant"]:
+        match = [v for v in variants if v["name"] == val["variant"]]
+        if not match:
+            raise PipelineError(
+                f"'{val['variant']}' is not a variant (kernel.variants: "
+                f"{', '.join(v['name'] for v in variants)})"
+            )
+        base = match[0]
+        if not base["bcf"] or base["loader"] != "bcfpipe-load":
+            raise PipelineError(
+                f"variant '{base['name']}' is not a BCF variant driven by the project's loader "
+                "(bcf: true, loader: bcfpipe-load); name one, or set validation.enabled: false"
+            )
+    else:
+        found = [v for v in variants if v["bcf"] and v["loader"] == "bcfpipe-load"]
+        if not found:
+            return None
+        base = found[0]
+    name = f"{base['name']}-kasan"
+    if any(v["name"] == name for v in variants):
+        raise PipelineError(f"a variant is already named '{name}', the validation kernel's name")
+    return dict(
+        base,
+        name=name,
+        fragments=list(base["fragments"]) + list(val["fragments"]),
+        make_vars=list(base["make_vars"]) + list(val["make_vars"]),
     )

@@ -3,18 +3,27 @@
  * bcfpipe-load: load every program of one BPF object, one program per load, and record what the
  * verifier said. Runs inside the guest, statically linked against the tree's own libbpf.
  *
- *   bcfpipe-load [-t PROG=SECTION]... [-B CERTDIR] OBJECT OUTDIR
+ *   bcfpipe-load [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] OBJECT OUTDIR
  *
  * With -B (kernels with the BCF series only) every load asks for refinement conditions and sends
  * the certificates CERTDIR/NAME.cert; the conditions a load returns go to OUTDIR/N.cond.K, and
  * N.meta gains bcf_* lines (see docs/bcf-kernel.md, "Protocol"). A load refused with ENOKEY is
  * repeated without BCF into N.plain.{meta,vlog,libbpf}.
  *
+ * With -R (dynamic validation, docs/bcf-kernel.md) every program that loads is run with
+ * BPF_PROG_TEST_RUN on each input of RUNDIR/NAME.inputs; OUTDIR/N.run gets one line per run,
+ * and the kernel log a line before and after each, so that a report on the console names the
+ * input that caused it.
+ * With -I the programs run in the interpreter (KASAN sees its accesses, not a JIT image's);
+ * a program the interpreter cannot run (kfunc calls, callbacks) is loaded again with the JIT,
+ * and its meta says jit=1.
+ *
  * For program number N it writes OUTDIR/N.meta (key=value lines), OUTDIR/N.vlog (the verifier
  * log) and OUTDIR/N.libbpf (libbpf's own messages). Classification and parsing happen on the host,
  * where they are tested; this program only observes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #define LOG_SIZE (16U << 20)
@@ -40,6 +50,8 @@ static FILE *open_out(const char *dir, int idx, const char *ext);
 #define BCF_OUT_MIN (16U << 20)
 
 static const char *bcf_dir;
+static const char *run_dir;
+static int interp, jit_now = 1;
 static unsigned char *bcf_buf;
 static unsigned int bcf_in_len, bcf_size;
 
@@ -153,6 +165,125 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* A kernel built with BPF_JIT_ALWAYS_ON refuses 0: jit_now then stays 1, as it runs. */
+static void set_jit(int on)
+{
+	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "w");
+	int ok;
+
+	if (!f)
+		return;
+	ok = fprintf(f, "%d\n", on) > 0;
+	/* the write itself happens at fclose: its error is the sysctl's answer */
+	if (!fclose(f) && ok)
+		jit_now = on;
+}
+
+/*
+ * Kernel log records that appeared since the last call go to OUTDIR/N.kmsg, each line prefixed
+ * with what ran meanwhile ("load" or "input=I"): in a quiet guest any record there (a KASAN
+ * report, a WARN) was caused by that step.
+ */
+static int kmsg_fd = -1;
+
+static FILE *kmsg_open(const char *dir, int idx)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%d.kmsg", dir, idx);
+	return fopen(path, "a");
+}
+
+static void kmsg_drain(const char *dir, int idx, const char *what)
+{
+	char rec[2048];
+	FILE *out = NULL;
+	ssize_t n;
+
+	if (kmsg_fd < 0)
+		return;
+	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EPIPE) /* overwritten records: keep reading the rest */
+				continue;
+			break;
+		}
+		rec[n] = '\0';
+		if (!out) {
+			out = kmsg_open(dir, idx);
+		}
+		if (!out)
+			break;
+		fprintf(out, "%s %s", what, rec);
+	}
+	if (out)
+		fclose(out);
+}
+
+/* The whole file at path into a new buffer; NULL when it does not exist. */
+static void *slurp(const char *path, __u32 *len)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf = NULL;
+	long sz;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (sz = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET)) {
+		buf = malloc(sz ? sz : 1);
+		if (buf && fread(buf, 1, sz, f) == (size_t)sz)
+			*len = sz;
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Run the loaded program on every input of RUNDIR/NAME.inputs: records of a 4-byte packet
+ * length, a 4-byte context length (little endian), then the packet and the context bytes.
+ */
+static void run_inputs(int fd, const char *name, const char *dir, int idx)
+{
+	static unsigned char data_out[1 << 16];
+	unsigned char *buf, *p;
+	char path[4096];
+	__u32 len, off = 0;
+	FILE *out;
+
+	snprintf(path, sizeof(path), "%s/%s.inputs", run_dir, name);
+	buf = slurp(path, &len);
+	out = open_out(dir, idx, "run");
+	for (int i = 0; buf && out && off + 8 <= len; i++) {
+		__u32 data_len = get32(buf + off), ctx_len = get32(buf + off + 4);
+		int err;
+
+		p = buf + off + 8;
+		if (data_len > len - off - 8 || ctx_len > len - off - 8 - data_len)
+			break;
+		off += 8 + data_len + ctx_len;
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			    .data_in = data_len ? p : NULL, .data_size_in = data_len,
+			    .data_out = data_len ? data_out : NULL,
+			    .data_size_out = data_len ? sizeof(data_out) : 0,
+			    .ctx_in = ctx_len ? p + data_len : NULL, .ctx_size_in = ctx_len,
+			    .repeat = 1);
+		/* A guest that dies in this run leaves this line last. */
+		fprintf(out, "start input=%d\n", i);
+		fflush(out);
+		err = bpf_prog_test_run_opts(fd, &opts);
+		err = err ? -errno : 0;
+		snprintf(path, sizeof(path), "input=%d", i);
+		kmsg_drain(dir, idx, path);
+		fprintf(out, "input=%d err=%d errno_name=%s retval=%u data_size_out=%u\n",
+			i, err, err ? strerror(-err) : "", opts.retval, opts.data_size_out);
+		fflush(out);
+	}
+	if (out)
+		fclose(out);
+	free(buf);
+}
+
 struct type_override {
 	const char *prog;
 	const char *section;
@@ -251,8 +382,8 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 			bpf_program__name(target), bpf_program__section_name(target),
 			libbpf_bpf_prog_type_str(bpf_program__type(target)) ?: "unknown", err,
 			err ? strerror(-err) : "");
-		fprintf(meta, "insn_cnt=%zu\nload_ns=%lld\ntype_override=%s\n",
-			bpf_program__insn_cnt(target), t1 - t0, sec ?: "");
+		fprintf(meta, "insn_cnt=%zu\nload_ns=%lld\ntype_override=%s\njit=%d\n",
+			bpf_program__insn_cnt(target), t1 - t0, sec ?: "", jit_now);
 		if (bcf)
 			bcf_write_conds(dir, idx, meta, bpf_program__bcf_true_size(target));
 		fclose(meta);
@@ -263,6 +394,10 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 		fputs(log, vlog);
 		fclose(vlog);
 	}
+	if (run_dir)
+		kmsg_drain(dir, idx, "load");
+	if (!err && run_dir)
+		run_inputs(bpf_program__fd(target), bpf_program__name(target), dir, idx);
 	bpf_object__close(obj);
 	fclose(libbpf_out);
 	libbpf_out = NULL;
@@ -275,6 +410,12 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	 */
 	if (bcf && err == -ENOKEY)
 		return load_one(obj_path, dir, idx, log, types, ntypes, count, 0, "plain.");
+	if (err && !jit_now && strstr(log, "non-JITed")) {
+		set_jit(1);
+		err = load_one(obj_path, dir, idx, log, types, ntypes, count, bcf, pfx);
+		set_jit(0);
+		return err;
+	}
 	return 0;
 }
 
@@ -286,15 +427,23 @@ int main(int argc, char **argv)
 	FILE *done;
 	char path[4096];
 
-	while ((opt = getopt(argc, argv, "t:B:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:B:R:I")) != -1) {
 		char *eq;
 
 		if (opt == 'B') {
 			bcf_dir = optarg;
 			continue;
 		}
+		if (opt == 'R') {
+			run_dir = optarg;
+			continue;
+		}
+		if (opt == 'I') {
+			interp = 1;
+			continue;
+		}
 		if (opt != 't' || ntypes == MAX_TYPES || !(eq = strchr(optarg, '='))) {
-			fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] OBJECT OUTDIR\n", argv[0]);
+			fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] OBJECT OUTDIR\n", argv[0]);
 			return 2;
 		}
 		*eq = '\0';
@@ -302,13 +451,21 @@ int main(int argc, char **argv)
 		types[ntypes++].section = eq + 1;
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] OBJECT OUTDIR\n", argv[0]);
+		fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] OBJECT OUTDIR\n", argv[0]);
 		return 2;
 	}
 	log = malloc(LOG_SIZE);
 	if (!log)
 		return 1;
 	libbpf_set_print(print_libbpf);
+	if (interp)
+		set_jit(0);
+	if (run_dir) {
+		/* Only what the loads and runs cause, not the boot's own messages. */
+		kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+		if (kmsg_fd >= 0)
+			lseek(kmsg_fd, 0, SEEK_END);
+	}
 	/* The first pass learns how many programs there are; every pass loads exactly one. */
 	for (int idx = 0; idx == 0 || idx < count; idx++) {
 		if (load_one(argv[optind], argv[optind + 1], idx, log, types, ntypes, &count,

@@ -219,6 +219,9 @@ rule results_readme:
         load_time_plot=rules.paper_figures.output.load_time,
         truth=rules.truth_report.output.md,
         truth_json=rules.truth_report.output.json,
+        # The dynamic validation's table (rules/validate.smk), when a validation kernel is set.
+        soundness=lambda wc: validation_output(),
+        soundness_json=lambda wc: [f"{RESULTS}/tables/soundness.json"] if validation_output() else [],
     output:
         report(f"{RESULTS}/README.md", caption="../report/readme.rst", category="Provenance"),
     log:
@@ -243,7 +246,9 @@ rule results_readme:
                 "truth",
                 "manifest",
             )
-        ),
+        )
+        + "".join(f" --file soundness={p}" for p in input.soundness)
+        + "".join(f" --soundness-json {p}" for p in input.soundness_json),
     shell:
         "{BCFPIPE} results-readme --index {input.index} {input.st_index} "
         "--loads {params.loads} --variant {params.agg_variants} --manifest {input.manifest} "

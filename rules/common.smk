@@ -10,6 +10,7 @@ from bcfpipe import config as bcfconfig
 from bcfpipe.guest import vmspec as bcfvmspec
 from bcfpipe.kernel import patch as bcfpatch
 from bcfpipe.load import plan as bcfplan
+from bcfpipe.validate import run as bcfvalidate
 from bcfpipe.errors import PipelineError
 
 try:
@@ -28,6 +29,9 @@ RESULTS = config["paths"]["results"]
 KTREE = f"{WORK}/trees/{{variant}}"
 KBUILD_NAME = "build"
 KBUILD = f"{KTREE}/{KBUILD_NAME}"
+# Certificates the BCF loads proved, by condition hash, for the dynamic validation to reuse
+# (bcfpipe/load/certstore.py); never an output: a cache the kernel checks on every use.
+CERT_STORE = f"{WORK}/certs"
 # Every rule calls the package through the interpreter running Snakemake, so cluster jobs and
 # local jobs use the same installed code.
 BCFPIPE = f"{sys.executable} -m bcfpipe"
@@ -42,22 +46,28 @@ VM_MEM_MB = 2000
 AGG_MEM_MB = 2000
 
 VARIANTS = {v["name"]: v for v in config["kernel"]["variants"]}
+# Every kernel built: the variants, and the validation kernel (a BCF variant with KASAN,
+# rules/validate.smk), on which only the dynamic validation runs, not the corpus.
+VALIDATION_KERNEL = bcfconfig.validation_kernel(config)
+KERNELS = dict(VARIANTS)
+if VALIDATION_KERNEL:
+    KERNELS[VALIDATION_KERNEL["name"]] = VALIDATION_KERNEL
 # The variant the others are compared against (tables, paper outputs, selftests).
 BASELINE = config["kernel"]["baseline"]
 SOURCES = config["sources"]
 
 
 wildcard_constraints:
-    variant="|".join(VARIANTS),
+    variant="|".join(KERNELS),
     source="|".join(SOURCES),
 
 
 def variant_source(wildcards):
-    return f"{RESULTS}/sources/{VARIANTS[wildcards.variant]['source']}.tree.json"
+    return f"{RESULTS}/sources/{KERNELS[wildcards.variant]['source']}.tree.json"
 
 
 def get_series_files(wildcards):
-    series = VARIANTS[wildcards.variant]["series"]
+    series = KERNELS[wildcards.variant]["series"]
     if not series:
         return []
     return bcfpatch.series_files(BASE / "patches" / "linux" / series)
@@ -65,12 +75,12 @@ def get_series_files(wildcards):
 
 def get_patch_tree(wildcards):
     """The unpacked tree of the source that holds the variant's patch sets (none: [])."""
-    src = VARIANTS[wildcards.variant]["patch_source"]
+    src = KERNELS[wildcards.variant]["patch_source"]
     return [f"{RESULTS}/sources/{src}.tree.json"] if src else []
 
 
 def get_patch_set_args(wildcards):
-    v = VARIANTS[wildcards.variant]
+    v = KERNELS[wildcards.variant]
     if not v["patch_source"]:
         return ""
     return bcfpatch.patch_set_args(f"{RESULTS}/sources/{v['patch_source']}.tree.json", v)
@@ -79,7 +89,7 @@ def get_patch_set_args(wildcards):
 def get_fragments(wildcards):
     return [
         str(BASE / "config" / "kernel" / f"{f}.config")
-        for f in VARIANTS[wildcards.variant]["fragments"]
+        for f in KERNELS[wildcards.variant]["fragments"]
     ]
 
 
@@ -101,6 +111,7 @@ def get_final_output(wildcards=None):
         + [f"{RESULTS}/tables/truth.md", f"{RESULTS}/tables/kick_tires.md"]
         + get_aggregate_output()
         + get_selftests_output()
+        + validation_output()
         # Every result itself, not only through the tables: Snakemake does not recreate a missing
         # intermediate file whose consumers are up to date (bcfpipe rerun-failed --forget). Not
         # the selftests' or an imported corpus's results: listing them needs a checkpoint, and a

@@ -23,7 +23,7 @@ rule trivial_object:
 
 def guest_bins(variant):
     """Guest binaries besides bpftool: the project's loader, or the solver for the paper's loop."""
-    v = VARIANTS[variant]
+    v = KERNELS[variant]
     if v["loader"] == "bpftool":
         return {"cvc5": f"{RESULTS}/tools/cvc5/cvc5"} if v["bcf"] else {}
     return {"bcfpipe-load": f"{RESULTS}/kernel/{variant}/bcfpipe-load"}
@@ -109,7 +109,7 @@ rule vm_spec:
     log:
         f"{RESULTS}/logs/vm_spec/{{variant}}.log",
     params:
-        settings=lambda wc: bcfvmspec.settings_arg(config, VARIANTS[wc.variant]),
+        settings=lambda wc: bcfvmspec.settings_arg(config, KERNELS[wc.variant]),
     shell:
         "{BCFPIPE} vm-spec --variant {wildcards.variant} --kernel {input.kernel} "
         "--initrd {input.initrd} --accel {input.accel} --settings {params.settings:q} "

@@ -11,8 +11,8 @@ rule patch_kernel:
         mem_mb=2000,
     params:
         series=lambda wc: (
-            str(BASE / "patches" / "linux" / VARIANTS[wc.variant]["series"])
-            if VARIANTS[wc.variant]["series"]
+            str(BASE / "patches" / "linux" / KERNELS[wc.variant]["series"])
+            if KERNELS[wc.variant]["series"]
             else ""
         ),
         tree=KTREE,
@@ -66,9 +66,13 @@ rule build_kernel:
         build=KBUILD,
         jobs=lambda wc, threads: make_jobs(threads),
         ccache=config["kernel"]["ccache"],
+        make_vars=lambda wc: " ".join(
+            f"--make-var {shlex.quote(v)}" for v in KERNELS[wc.variant]["make_vars"]
+        ),
     shell:
         "{BCFPIPE} build-kernel --patched {input.patched} --config {input.config} "
         "--build {params.build} --work {WORK} --ccache {params.ccache} --jobs {params.jobs} "
+        "{params.make_vars} "
         "--image {output.image} --out {output.info} > {log} 2> >(tee -a {log} >&2)"
 
 

@@ -58,6 +58,7 @@ def load_command(project="{wildcards.project}"):
         f"{{BCFPIPE}} load-objects --vm {{input.vm}} --project {project} --object {{input.obj}} "
         "--out {output.json} --log {output.log} "
         + ("--types {params.types:q} " if TYPED else "")
+        + f"--cert-store {CERT_STORE} "
         + "> {log} 2>&1"
     )
 

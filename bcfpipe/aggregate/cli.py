@@ -131,6 +131,7 @@ def cmd_results_readme(a: argparse.Namespace) -> None:
         a.out,
         provenance.footer(a.manifest),
         truth=truth,
+        validation=read_json(a.soundness_json) if a.soundness_json else None,
     )
     write_text_atomic(a.out, text)
 
@@ -206,5 +207,6 @@ def register(sub: Any) -> None:
         help=f"KEY=PATH, KEY one of {', '.join(readme.FILE_KEYS)}",
     )
     p.add_argument("--truth-json", help="results/tables/truth.json (unsafe programs accepted)")
+    p.add_argument("--soundness-json", help="results/tables/soundness.json (dynamic validation)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_results_readme)

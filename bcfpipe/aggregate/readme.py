@@ -27,6 +27,7 @@ FILE_KEYS = (
     "load_time",
     "load_time_plot",
     "truth",
+    "soundness",
     "manifest",
 )
 
@@ -71,11 +72,26 @@ def soundness(truth: Mapping[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
+def dynamic(validation: Mapping[str, Any] | None) -> str:
+    """One line of results/tables/soundness.json (bcfpipe.validate)."""
+    if validation is None:
+        return "not run (validation.enabled, or no BCF variant)"
+    s = validation["summary"]
+    st = s["status"]
+    not_exec = sum(st.get(k, 0) for k in ("not_runnable", "not_loaded", "not_run"))
+    return (
+        f"{s['failures']} soundness failures in {s['runs']} runs of {s['programs']} "
+        f"{validation['variant']}-accepted, {validation['baseline']}-rejected programs on "
+        f"{validation['kernel']} ({st.get('clean', 0)} clean, {not_exec} not executed)"
+    )
+
+
 def claims(
     rs: ResultSet,
     configured: Sequence[str],
     bcf: Sequence[str],
     truth: Mapping[str, Any] | None = None,
+    validation: Mapping[str, Any] | None = None,
 ) -> list[Claim]:
     base = baseline(configured)
     stock = rs.of(base)
@@ -168,6 +184,12 @@ def claims(
             "truth",
             soundness(truth),
         ),
+        Claim(
+            "dynamic validation",
+            "every BCF acceptance runs under KASAN without a report",
+            "soundness",
+            dynamic(validation),
+        ),
     ]
     return out
 
@@ -180,6 +202,7 @@ def render(
     readme_path: str,
     provenance: str,
     truth: Mapping[str, Any] | None = None,
+    validation: Mapping[str, Any] | None = None,
 ) -> str:
     d = os.path.dirname(readme_path) or "."
     ran = [v for v in configured if rs.of(v).objects]
@@ -199,7 +222,7 @@ def render(
         "| claim | paper | reproduced by | this run |",
         "|---|---|---|---|",
     ]
-    for c in claims(rs, configured, bcf, truth):
+    for c in claims(rs, configured, bcf, truth, validation):
         here = c.here.replace("|", "/") or "see the file"
         lines.append(f"| {c.section} | {c.paper} | {_link(files, c.file_key, d)} | {here} |")
     lines += [

@@ -7,11 +7,13 @@ before a job runs, which would turn every rebuild into a build from scratch.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from collections import deque
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,11 +108,30 @@ def configure(
     return final
 
 
-def build_kernel(tree: Path, build: Path, jobs: int, ccache: str, work: Path) -> dict[str, Any]:
+MAKE_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*=[^\s]*$")
+
+
+def build_kernel(
+    tree: Path, build: Path, jobs: int, ccache: str, work: Path, make_vars: Sequence[str] = ()
+) -> dict[str, Any]:
+    bad = [v for v in make_vars if not MAKE_VAR.match(v)]
+    if bad:
+        raise PipelineError(
+            f"make variables must look like NAME=VALUE without spaces: {', '.join(bad)}"
+        )
     env, extra = _env(ccache, work)
     start = time.monotonic()
     run_logged(
-        ["make", "-C", str(tree), f"O={build.resolve()}", *extra, f"-j{jobs}", "bzImage"],
+        [
+            "make",
+            "-C",
+            str(tree),
+            f"O={build.resolve()}",
+            *extra,
+            *make_vars,
+            f"-j{jobs}",
+            "bzImage",
+        ],
         env=env,
         what="kernel build",
     )
@@ -119,6 +140,7 @@ def build_kernel(tree: Path, build: Path, jobs: int, ccache: str, work: Path) ->
         "release": release,
         "build_seconds": round(time.monotonic() - start, 1),
         "ccache": bool(extra),
+        "make_vars": list(make_vars),
     }
 
 

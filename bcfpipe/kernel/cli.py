@@ -66,7 +66,7 @@ def cmd_build_kernel(a: argparse.Namespace) -> None:
     tree, bdir = Path(patched["tree"]), Path(a.build)
     if (bdir / ".config").read_bytes() != Path(a.config).read_bytes():
         raise PipelineError(f"{bdir}/.config differs from {a.config}; rerun the configure rule")
-    info = build.build_kernel(tree, bdir, a.jobs, a.ccache, Path(a.work))
+    info = build.build_kernel(tree, bdir, a.jobs, a.ccache, Path(a.work), a.make_var or [])
     image = bdir / "arch" / "x86" / "boot" / "bzImage"
     shutil.copyfile(image, a.image)
     info.update(
@@ -133,6 +133,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--image", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--make-var", action="append", help="NAME=VALUE for make (repeatable)")
 
     p = add("build-tools", cmd_build_tools, "build static bpftool and libbpf from the tree")
     p.add_argument("--patched", required=True)

@@ -15,7 +15,7 @@ from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic
 from bcfpipe.guest import vm, vmspec
 from bcfpipe.kernel.build import run_logged
-from bcfpipe.load import kicktires, loadjob, plan, truth
+from bcfpipe.load import bcfloop, certstore, kicktires, loadjob, plan, truth
 from bcfpipe.load.results import result_paths
 
 
@@ -64,6 +64,9 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
     elif s.bcf:
         run = loadjob.run_jobs_bcf
         extra = {"max_rounds": s.bcf_rounds, "prove_seconds": s.bcf_prove_seconds}
+        if a.cert_store:
+            # Kept for the dynamic validation, which loads the same programs again.
+            extra["prover"] = certstore.caching(bcfloop.default_prover, Path(a.cert_store), False)
     results = run(
         jobs,
         kernel=Path(spec.kernel),
@@ -136,6 +139,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     for arg in ("--object", "--project", "--out", "--log"):
         p.add_argument(arg, action="extend", nargs="+", required=True)
     p.add_argument("--types", action="extend", nargs="+", help="JSON overrides or '' per object")
+    p.add_argument(
+        "--cert-store", default="", help="BCF variants: file proved certificates here (work/certs)"
+    )
 
     p = add("truth-report", cmd_truth_report, "compare verdicts with the corpus ground truth")
     p.add_argument("--index", required=True)

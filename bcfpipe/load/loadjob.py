@@ -122,13 +122,18 @@ def _finished(code: int, out: Path, written: str = "programs") -> tuple[str, str
     return "ok", ""
 
 
-def guest_script(jobs: list[ObjectJob], per_object_timeout: int, bcf: bool = False) -> str:
+def guest_script(
+    jobs: list[ObjectJob], per_object_timeout: int, bcf: bool = False, run: bool = False
+) -> str:
     lines = ["cd /job"]
     for k, job in enumerate(jobs):
         flags = " ".join(f"-t {shlex.quote(f'{p}={s}')}" for p, s in sorted(job.types.items()))
         if bcf:
             # BCF kernels: ask for conditions, send the certificates proved so far.
             flags = (flags + f" -B certs/{k}").strip()
+        if run:
+            # Dynamic validation: run what loads on inputs/K/NAME.inputs, in the interpreter.
+            flags = (flags + f" -I -R inputs/{k}").strip()
         lines += [
             # A rebooted guest skips what an earlier boot finished.
             f"if [ ! -f out/{k}/done ]; then",
@@ -170,6 +175,40 @@ def _loader_files(out: Path, prefix: str) -> tuple[dict[str, str], str, str]:
     )
 
 
+def test_runs(out: Path, i: int) -> dict[str, Any]:
+    """Program ``i``'s runs (``N.run``) and kernel log records (``N.kmsg``) from the loader.
+
+    ``last_started`` is the input a guest that died was running: the loader writes ``start``
+    before each run and the result line after it.
+    """
+    runs: list[dict[str, Any]] = []
+    started = None
+    for line in read_text_or_empty(out / f"{i}.run").splitlines():
+        if line.startswith("start input="):
+            started = int(line.split("=", 1)[1])
+            continue
+        fields = dict(kv.split("=", 1) for kv in line.split(" ") if "=" in kv)
+        if fields.get("input", "").isdigit():
+            runs.append(
+                {
+                    "input": int(fields["input"]),
+                    "err": int(fields.get("err", "0") or 0),
+                    "retval": int(fields.get("retval", "0") or 0),
+                }
+            )
+    kmsg: list[tuple[str, str]] = []
+    for line in read_text_or_empty(out / f"{i}.kmsg").splitlines():
+        what, _, text = line.partition(" ")
+        if what and text:  # a record's dictionary lines start with a space
+            kmsg.append((what, text))
+    finished = runs[-1]["input"] if runs else None
+    return {
+        "runs": runs,
+        "kmsg": kmsg,
+        "last_started": started if started is not None and started != finished else None,
+    }
+
+
 def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
     """Programs' results and the raw log text for one object's loader output directory."""
     count_file = out / "programs"
@@ -182,6 +221,8 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
         if meta.get("bcf"):
             prog["bcf_stats"] = bcfloop.parse_stats(vtext)
             prog["bcf_conditions"] = bcf_conditions(out, i, meta)
+        if (out / f"{i}.run").is_file() or (out / f"{i}.kmsg").is_file():
+            prog["test_run"] = dict(test_runs(out, i), jit=meta.get("jit") == "1")
         programs.append(prog)
         raw.append(
             f"=== program {i} {meta.get('name', '?')} ({meta.get('section', '?')}) "
@@ -315,13 +356,17 @@ def run_jobs(
     certs: dict[int, dict[str, bytes]] | None = None,
     loader: str = "bcfpipe-load",
     prover: bool = False,
+    run_inputs: dict[int, dict[str, bytes]] | None = None,
+    append: str = "",
 ) -> list[tuple[dict[str, Any], str]]:
     """Load ``jobs`` in as few boots as possible; a crash costs only the object that caused it.
 
     With ``certs`` (BCF kernels), every load asks for refinement conditions and sends the
     certificates given for its object (condition hash -> certificate). With ``loader``
     'bpftool', the guest runs the paper's loop instead (:mod:`bcfpipe.load.bpftoollog`); ``prover``
-    passes the solver to it.
+    passes the solver to it. With ``run_inputs`` (dynamic validation: object -> program name ->
+    encoded inputs), every program that loads is run on its inputs in the interpreter and its
+    result gains ``test_run``; ``append`` is added to the guest's kernel command line.
     """
     paper = loader == "bpftool"
     share = vm.make_scratch(scratch)
@@ -335,10 +380,14 @@ def run_jobs(
                 (share / "certs" / str(k)).mkdir(parents=True)
                 for key, cert in certs.get(k, {}).items():
                     (share / "certs" / str(k) / f"{key}.cert").write_bytes(cert)
+            if run_inputs is not None:
+                (share / "inputs" / str(k)).mkdir(parents=True)
+                for name, blob in run_inputs.get(k, {}).items():
+                    (share / "inputs" / str(k) / f"{name}.inputs").write_bytes(blob)
         script = (
             bpftoollog.guest_script(jobs, per_object_timeout, prover)
             if paper
-            else guest_script(jobs, per_object_timeout, certs is not None)
+            else guest_script(jobs, per_object_timeout, certs is not None, run_inputs is not None)
         )
         (share / "run.sh").write_text(script)
         written = bpftoollog.LOG_FILE if paper else "programs"
@@ -351,6 +400,7 @@ def run_jobs(
             timeout_s=timeout_s,
             memory_mb=memory_mb,
             qemu=qemu,
+            append=append,
         )
         results = []
         for k, job in enumerate(jobs):
@@ -378,17 +428,27 @@ def run_jobs_bcf(
     *,
     max_rounds: int = bcfloop.DEFAULT_ROUNDS,
     prove_seconds: float = bcfloop.DEFAULT_PROVE_SECONDS,
+    prover: bcfloop.Prover = bcfloop.default_prover,
     **kw: Any,
 ) -> list[tuple[dict[str, Any], str]]:
     """``run_jobs`` for a BCF kernel: rounds of boot, prove on the host, boot with certificates."""
+
+    run_inputs = kw.pop("run_inputs", None)
 
     def one_round(
         idx: list[int], certs: dict[int, dict[str, bytes]]
     ) -> list[tuple[dict[str, Any], str]]:
         sub = [jobs[k] for k in idx]
-        return run_jobs(sub, certs={j: certs[k] for j, k in enumerate(idx)}, **kw)
+        inputs = (
+            None if run_inputs is None else {j: run_inputs.get(k, {}) for j, k in enumerate(idx)}
+        )
+        return run_jobs(
+            sub, certs={j: certs[k] for j, k in enumerate(idx)}, run_inputs=inputs, **kw
+        )
 
-    return bcfloop.run(len(jobs), one_round, max_rounds=max_rounds, prove_seconds=prove_seconds)
+    return bcfloop.run(
+        len(jobs), one_round, max_rounds=max_rounds, prove_seconds=prove_seconds, prover=prover
+    )
 
 
 def write_result(result: dict[str, Any], raw: str, out_json: Path, out_log: Path) -> None:

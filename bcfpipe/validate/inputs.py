@@ -1,0 +1,205 @@
+"""Inputs for running a BCF-accepted program with ``BPF_PROG_TEST_RUN`` (dynamic validation).
+
+A refinement BCF got wrong shows up as an access the program makes on some input that the
+verifier believed impossible: a packet read past ``data_end`` at a length the program compares
+against, a map index out of range for some header byte. So the inputs sweep packet lengths densely
+at the small end and at every constant the program uses (comparison immediates, pointer offsets,
+load/store offsets, each -1/0/+1), and fill the packet with headers a parser follows as far as
+possible (Ethernet + IPv4/IPv6 + TCP/UDP) as well as zero, all-ones, sign-boundary and random
+bytes; the context gets metadata (XDP) or the writable ``__sk_buff`` fields (mark, priority, cb).
+
+What ``BPF_PROG_TEST_RUN`` accepts bounds the sweep: an skb or XDP packet holds at least
+``ETH_HLEN`` (14) bytes (for types that see the packet from the network header on, that is 0
+bytes of it) and at most a page minus head and tail room.
+"""
+
+from __future__ import annotations
+
+import random
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bcfpipe.errors import PipelineError
+
+ETH_HLEN = 14
+# bpf_test_init: PAGE_SIZE - headroom - tailroom (XDP: 4096 - 256 - 320).
+XDP_MAX = 3520
+SKB_MAX = 3520
+XDP_META_MAX = 32
+SK_BUFF_CTX = 68  # __sk_buff up to the end of cb[5]: test_run sets mark, priority and cb from it
+MAX_CTX_ARGS = 12  # raw_tracepoint: u64 arguments
+
+SKB_TYPES = frozenset(
+    {
+        "sched_cls",
+        "sched_act",
+        "socket_filter",
+        "cgroup_skb",
+        "lwt_in",
+        "lwt_out",
+        "lwt_xmit",
+        "lwt_seg6local",
+    }
+)
+# Types whose skb data starts at the network header: test_run pulls the Ethernet header of the
+# buffer first, so the program's lengths are the buffer's minus ETH_HLEN.
+L3_TYPES = frozenset(
+    {"socket_filter", "cgroup_skb", "lwt_in", "lwt_out", "lwt_xmit", "lwt_seg6local"}
+)
+RUNNABLE = SKB_TYPES | {"xdp", "flow_dissector", "raw_tracepoint", "syscall"}
+
+FILLS = ("ipv4-tcp", "ipv4-udp", "ipv6-tcp", "zeros", "ones", "sign", "random")
+
+
+@dataclass(frozen=True)
+class Input:
+    data: bytes
+    ctx: bytes
+    label: str
+
+
+def runnable(prog_type: str) -> bool:
+    return prog_type in RUNNABLE
+
+
+def constants(object_bytes: bytes) -> set[int]:
+    """Immediates and offsets of every instruction in the object's executable sections."""
+    out: set[int] = set()
+    for code in _code_sections(object_bytes):
+        for off in range(0, len(code) - 7, 8):
+            op, _regs, ins_off, imm = struct.unpack_from("<BBhi", code, off)
+            cls = op & 7
+            if cls in (5, 6) and not op & 8 and op & 0xF0 not in (0x00, 0x80, 0x90):
+                out.add(imm)  # JMP/JMP32 against an immediate
+            elif cls in (4, 7) and not op & 8 and op & 0xF0 in (0x00, 0x10):
+                out.add(imm)  # ADD/SUB of an immediate: pointer offsets
+            if cls in (1, 2, 3):
+                out.add(ins_off)  # load/store offsets
+    return out
+
+
+def _code_sections(data: bytes) -> Iterable[bytes]:
+    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        raise PipelineError("not a little-endian ELF64 object")
+    (shoff,) = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    for i in range(shnum):
+        _n, typ, flags, _a, off, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
+        if typ == 1 and flags & 0x4:  # PROGBITS, executable
+            yield data[off : off + size]
+
+
+def lengths(consts: set[int], low: int, high: int, dense: int = 64) -> list[int]:
+    """Packet lengths to try, most telling first: constants ±1, then a dense sweep, then sizes."""
+    near = sorted({c + d for c in consts for d in (-1, 0, 1) if low <= c + d <= high})
+    sweep = list(range(low, min(high, low + dense) + 1))
+    big = [n for n in (128, 256, 512, 1024, 1500, high) if low <= n <= high]
+    seen: set[int] = set()
+    out = []
+    for n in near + sweep + big:
+        if n not in seen:
+            seen.add(n)
+            out.append(n)
+    return out
+
+
+def packet(length: int, fill: str, rng: random.Random) -> bytes:
+    """``length`` bytes of the given fill; header fills are truncated or padded with zeros."""
+    if fill in ("ipv4-tcp", "ipv4-udp", "ipv6-tcp"):
+        proto = 17 if fill == "ipv4-udp" else 6
+        l4 = (
+            struct.pack(">HHIIBBHHH", 1024, 80, 1, 0, 5 << 4, 0x02, 65535, 0, 0)
+            if proto == 6
+            else struct.pack(">HHHH", 1024, 53, max(0, length - 34), 0)
+        )
+        if fill == "ipv6-tcp":
+            net = struct.pack(">IHBB", 6 << 28, max(0, length - 54), proto, 64)
+            net += bytes(range(1, 17)) + bytes(range(17, 33))
+            eth_type = 0x86DD
+        else:
+            net = struct.pack(">BBHHHBBH", 0x45, 0, max(0, length - 14), 1, 0, 64, proto, 0)
+            net += bytes([10, 0, 0, 1, 10, 0, 0, 2])
+            eth_type = 0x0800
+        eth = bytes([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]) + struct.pack(">H", eth_type)
+        body = eth + net + l4
+        return (body + bytes(max(0, length - len(body))))[:length]
+    if fill == "zeros":
+        return bytes(length)
+    if fill == "ones":
+        return b"\xff" * length
+    if fill == "sign":
+        return bytes((0x80, 0x7F)[i & 1] for i in range(length))
+    if fill == "random":
+        return rng.randbytes(length)
+    raise ValueError(f"unknown fill {fill!r}")
+
+
+def generate(prog_type: str, consts: set[int], *, seed: int, limit: int = 96) -> list[Input]:
+    """At most ``limit`` inputs for one program of ``prog_type`` (none for other types)."""
+    rng = random.Random(seed)
+    out: list[Input] = []
+    if prog_type == "xdp":
+        for k, n in enumerate(lengths(consts, ETH_HLEN, XDP_MAX)):
+            meta = (0, 4, XDP_META_MAX)[k % 3]
+            fill = FILLS[k % len(FILLS)]
+            data = rng.randbytes(meta) + packet(n, fill, rng)
+            ctx = struct.pack("<6I", meta, meta + n, 0, 0, 0, 0) if meta else b""
+            out.append(Input(data, ctx, f"len={n} meta={meta} fill={fill}"))
+    elif prog_type in SKB_TYPES or prog_type == "flow_dissector":
+        l3 = prog_type in L3_TYPES
+        for k, n in enumerate(lengths({c + (ETH_HLEN if l3 else 0) for c in consts}, 14, SKB_MAX)):
+            fill = FILLS[k % len(FILLS)]
+            ctx = b""
+            if prog_type != "flow_dissector" and k % 2:
+                mark, prio = rng.choice([(0, 0), (0xFFFFFFFF, 7), (rng.getrandbits(32), 1)])
+                ctx = (
+                    bytes(8)
+                    + struct.pack("<I", mark)
+                    + bytes(20)
+                    + struct.pack("<I", prio)
+                    + bytes(12)
+                    + rng.randbytes(20)
+                )
+                assert len(ctx) == SK_BUFF_CTX
+            label = f"len={n - ETH_HLEN if l3 else n} fill={fill}" + (" ctx" if ctx else "")
+            out.append(Input(packet(n, fill, rng), ctx, label))
+    elif prog_type == "raw_tracepoint":
+        values = [0, 1, 0xFFFFFFFF, 1 << 63, (1 << 64) - 1] + [c & ((1 << 64) - 1) for c in consts]
+        for k in range(min(limit, 8 + len(consts))):
+            args = [
+                rng.choice(values) if k % 2 else rng.getrandbits(64) for _ in range(MAX_CTX_ARGS)
+            ]
+            out.append(Input(b"", struct.pack(f"<{MAX_CTX_ARGS}Q", *args), f"args#{k}"))
+    elif prog_type == "syscall":
+        for k in range(min(limit, 16)):
+            size = (8, 64, 256, 4096)[k % 4]
+            fill = FILLS[3 + k % 4]
+            out.append(Input(b"", packet(size, fill, rng), f"ctx={size} fill={fill}"))
+    return out[:limit]
+
+
+def encode(inputs: list[Input]) -> bytes:
+    """The guest loader's ``NAME.inputs`` format (guest/bcfpipe-load.c, ``run_inputs``)."""
+    return b"".join(struct.pack("<II", len(i.data), len(i.ctx)) + i.data + i.ctx for i in inputs)
+
+
+def for_object(
+    path: Path, programs: dict[str, str], *, seed: int, limit: int
+) -> dict[str, list[Input]]:
+    """Inputs per program name (``programs``: name -> type) of one object."""
+    consts = constants(path.read_bytes())
+    return {
+        name: generate(ptype, consts, seed=seed ^ hash_name(name), limit=limit)
+        for name, ptype in programs.items()
+        if runnable(ptype)
+    }
+
+
+def hash_name(name: str) -> int:
+    """A stable per-program seed (Python's hash() changes between runs)."""
+    h = 2166136261
+    for b in name.encode():
+        h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+    return h
