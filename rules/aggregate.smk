@@ -221,7 +221,9 @@ rule results_readme:
         truth_json=rules.truth_report.output.json,
         # The dynamic validation's table (rules/validate.smk), when a validation kernel is set.
         soundness=lambda wc: validation_output(),
-        soundness_json=lambda wc: [f"{RESULTS}/tables/soundness.json"] if validation_output() else [],
+        soundness_json=lambda wc: (
+            [f"{RESULTS}/tables/soundness.json"] if validation_output() else []
+        ),
     output:
         report(f"{RESULTS}/README.md", caption="../report/readme.rst", category="Provenance"),
     log:

@@ -44,6 +44,7 @@ if VALIDATION_KERNEL:
     rule validate_bcf:
         input:
             vm=f"{RESULTS}/guest/{VALIDATION_KERNEL['name']}/vm.json",
+            kconfig=f"{RESULTS}/kernel/{VALIDATION_KERNEL['name']}/config",
             objects=rules.validation_objects.output,
             index=validation_indexes,
             results=loads_records(sorted({BASELINE, validation_of()})),
@@ -69,7 +70,8 @@ if VALIDATION_KERNEL:
                 f"--seed {VAL['seed']} --slowdown {VAL['slowdown']}"
             ),
         shell:
-            "{BCFPIPE} validate-bcf --vm {input.vm} --objects {input.objects} "
+            "{BCFPIPE} validate-bcf --vm {input.vm} --kernel-config {input.kconfig} "
+            "--objects {input.objects} "
             "--index {input.index} --loads {params.loads} --baseline {params.baseline} "
             "--variant {params.variant} --cert-store {params.store} {params.opts} "
             "--out-json {output.json} --out-md {output.md} --out-log {output.log} "

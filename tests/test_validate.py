@@ -84,6 +84,12 @@ def test_skb_inputs_set_only_the_fields_test_run_accepts() -> None:
     assert all(len(i.data) >= inputs.ETH_HLEN for i in ins)
     ctxs = [i.ctx for i in ins if i.ctx]
     assert ctxs and all(len(c) == inputs.SK_BUFF_CTX for c in ctxs)
+    for i in ins:
+        # An IP Ethernet type needs the IP header behind it, or test_run refuses the skb.
+        if i.data[12:14] == b"\x08\x00":
+            assert len(i.data) >= 34, i.label
+        if i.data[12:14] == b"\x86\xdd":
+            assert len(i.data) >= 54, i.label
     for c in ctxs:
         # len and pkt_type, and everything between priority and cb, must stay zero.
         assert c[:8] == bytes(8) and c[12:32] == bytes(20) and c[36:48] == bytes(12)

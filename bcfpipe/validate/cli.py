@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.cli import add_command
+from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, write_json_atomic, write_text_atomic
 from bcfpipe.guest import vm, vmspec
+from bcfpipe.kernel import kconfig
 from bcfpipe.load import bcfloop, certstore, loadjob
 from bcfpipe.load.results import result_paths
 from bcfpipe.validate import report, run
@@ -20,7 +22,13 @@ def cmd_validate_bcf(a: argparse.Namespace) -> None:
     spec = vmspec.read_spec(a.vm)
     s = spec.settings
     if not s.bcf:
-        raise SystemExit(f"validate-bcf: {spec.variant} is not a BCF kernel (kernel.variants bcf)")
+        raise PipelineError(f"{spec.variant} is not a BCF kernel (kernel.variants: bcf)")
+    opts = kconfig.parse(Path(a.kernel_config).read_text())
+    if opts.get("CONFIG_KASAN") != "y" or opts.get("CONFIG_BPF_JIT_ALWAYS_ON", "n") != "n":
+        raise PipelineError(
+            f"{a.kernel_config} lacks CONFIG_KASAN=y or has BPF_JIT_ALWAYS_ON: a run there would "
+            "see no out-of-bounds access; add the 'kasan' fragment (validation.fragments)"
+        )
     objects = {
         (o["project"], o["object"]): (o["path"], o["types"])
         for o in read_json(a.objects)["objects"]
@@ -81,6 +89,7 @@ def cmd_validate_bcf(a: argparse.Namespace) -> None:
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
     p = add_command(sub, "validate-bcf", cmd_validate_bcf, "run BCF-accepted programs under KASAN")
     p.add_argument("--vm", required=True, help="the validation kernel's VM spec")
+    p.add_argument("--kernel-config", required=True, help="the validation kernel's .config")
     p.add_argument("--objects", required=True, help="object map (results/validation/objects.json)")
     p.add_argument("--index", nargs="+", required=True, help="corpus indexes")
     p.add_argument("--loads", required=True, help="results/loads")

@@ -1,0 +1,120 @@
+"""Dynamic validation end to end: the KASAN build of the BCF series runs every acceptance.
+
+Asks the shared slow-test run (tests/e2e.py) for ``results/tables/soundness.json``: Snakemake
+builds ``bcf-kasan``, loads the e2e corpus on stock and bcf, and runs ``validate_bcf``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bcfpipe.guest import vm
+from bcfpipe.kernel import kconfig
+from bcfpipe.load import loadjob
+from bcfpipe.validate import inputs, run
+from tests.e2e import OUT, snakemake
+
+pytestmark = pytest.mark.slow
+
+RESULTS = OUT / "results"
+REPORT = RESULTS / "tables" / "soundness.json"
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
+    snakemake(str(REPORT), str(RESULTS / "tables" / "soundness.md"))
+    data: dict[str, Any] = json.loads(REPORT.read_text())
+    return data
+
+
+def accepted_and_rejected() -> set[tuple[str, str, str]]:
+    out = set()
+    for path in (RESULTS / "loads" / "bcf").glob("*/*.json"):
+        bcf = json.loads(path.read_text())
+        stock_path = RESULTS / "loads" / "stock" / path.relative_to(RESULTS / "loads" / "bcf")
+        stock = {p["name"]: p["verdict"] for p in json.loads(stock_path.read_text())["programs"]}
+        for p in bcf["programs"]:
+            if p["verdict"] == "loaded" and stock.get(p["name"]) == "rejected":
+                out.add((bcf["project"], bcf["object"], p["name"]))
+    return out
+
+
+def test_the_validation_kernel_has_kasan_and_no_forced_jit() -> None:
+    opts = kconfig.parse((RESULTS / "kernel" / "bcf-kasan" / "config").read_text())
+    assert opts["CONFIG_KASAN"] == "y"
+    assert opts.get("CONFIG_BPF_JIT_ALWAYS_ON", "n") == "n"
+    build = json.loads((RESULTS / "kernel" / "bcf-kasan" / "build.json").read_text())
+    assert "KASAN_SANITIZE_core.o=y" in build["make_vars"]
+
+
+def test_every_acceptance_ran_clean_in_the_interpreter(report: dict[str, Any]) -> None:
+    expected = accepted_and_rejected()
+    assert len(expected) >= 5, "the e2e corpus should give bcf several acceptances"
+    got = {(r["project"], r["object"], r["program"]) for r in report["programs"]}
+    assert got == expected
+    assert report["summary"]["failures"] == 0, json.dumps(
+        [r for r in report["programs"] if r["failures"]], indent=1
+    )
+    for r in report["programs"]:
+        assert inputs.runnable(r["prog_type"]), r
+        assert r["status"] == "clean", r
+        assert not r["jit"], f"{r['program']} ran JIT-compiled: KASAN would not see its accesses"
+        # Refused runs are inputs the type cannot take, never most of them.
+        refused = sum(r["run_errors"].values())
+        assert r["runs"] == r["inputs"] and refused < r["runs"] / 2, r
+
+
+def test_certificates_came_from_the_store(report: dict[str, Any]) -> None:
+    store = Path(OUT / "work" / "certs")
+    assert any(store.rglob("*.cert")), "the bcf loads file their certificates in work/certs"
+    md = (RESULTS / "tables" / "soundness.md").read_text()
+    assert "**0 soundness failures**" in md
+
+
+def test_a_kernel_report_during_the_runs_is_recorded(tmp_path: Path) -> None:
+    """The oracle bites: a report in the kernel log while a program runs becomes a failure.
+
+    No BCF program can be made to fault on purpose, so the guest writes a KASAN-style record
+    into the kernel log once the loader has started its runs (masked_index_ok loads on any
+    kernel); the loader must pick it up after the run it happened in, and the record must come
+    out as a failure of that program naming an input.
+    """
+    snakemake(
+        str(RESULTS / "kernel" / "bcf-kasan" / "bzImage"),
+        str(RESULTS / "guest" / "bcf-kasan" / "initramfs.cpio"),
+        str(RESULTS / "corpus" / "objects" / "patterns" / "clang-19_-O2_masked_index_ok.o"),
+        str(RESULTS / "host" / "accel.json"),
+    )
+    obj = RESULTS / "corpus" / "objects" / "patterns" / "clang-19_-O2_masked_index_ok.o"
+    share = tmp_path / "share"
+    (share / "inputs").mkdir(parents=True)
+    (share / "obj.o").write_bytes(obj.read_bytes())
+    many = inputs.generate("xdp", set(range(14, 1500)), seed=1, limit=1500)
+    (share / "inputs" / "masked_index_ok.inputs").write_bytes(inputs.encode(many))
+    (share / "run.sh").write_text(
+        "mkdir -p out\n"
+        "( while [ ! -s out/0.run ]; do :; done; "
+        "echo '<3>BUG: KASAN: bcfpipe test record' > /dev/kmsg ) &\n"
+        "bcfpipe-load -I -R inputs obj.o out\nwait\n"
+    )
+    outcome = vm.run(
+        RESULTS / "kernel" / "bcf-kasan" / "bzImage",
+        RESULTS / "guest" / "bcf-kasan" / "initramfs.cpio",
+        share,
+        accel=vm.read_accel(RESULTS / "host" / "accel.json"),
+        timeout_s=600,
+        append=run.APPEND,
+    )
+    assert outcome.status == "ok", (outcome, (share / "payload.log").read_text())
+    tr = loadjob.test_runs(share / "out", 0)
+    assert len(tr["runs"]) == len(many)
+    found = run.reports(tr["kmsg"])
+    assert any("bcfpipe test record" in ln for lines in found.values() for ln in lines), tr["kmsg"]
+    target = run.Target("patterns", obj.name, {"masked_index_ok": "xdp"})
+    prog = {"name": "masked_index_ok", "verdict": "loaded", "test_run": tr}
+    rec = run.program_record(target, "masked_index_ok", many, {"vm": {"status": "ok"}}, prog)
+    assert rec["status"] == "failure" and rec["failures"][0]["input"] is not None
