@@ -246,6 +246,33 @@ def dup_name(path: Path) -> str:
     return str(json.loads(path.read_text())["object"]).replace(".o", ".json")
 
 
+def test_readme_dynamic_validation_line() -> None:
+    from bcfpipe.aggregate import readme
+    from bcfpipe.aggregate.results import ResultSet
+
+    rep = {
+        "kernel": "bcf-kasan",
+        "variant": "bcf",
+        "baseline": "stock",
+        "summary": {
+            "programs": 5,
+            "runs": 300,
+            "failures": 0,
+            "status": {"clean": 4, "not_runnable": 1},
+        },
+    }
+    line = readme.dynamic(rep)
+    assert line.startswith("0 soundness failures in 300 runs of 5 bcf-accepted")
+    assert "(4 clean, 1 not executed)" in line
+    assert "not run" in readme.dynamic(None)
+    claim = next(
+        c
+        for c in readme.claims(ResultSet([]), ["stock"], [], None, rep)
+        if c.file_key == "soundness"
+    )
+    assert claim.here == line
+
+
 def test_readme_soundness_line_counts_unsafe_acceptances() -> None:
     from bcfpipe.aggregate import readme
 

@@ -70,8 +70,9 @@ def qemu_command(
         # and panic the guest before any payload runs ("IO-APIC + timer doesn't work").
         # tsc=reliable: the minimal guest has no HPET/PM timer to check the TSC against, so the
         # kernel would fall back to jiffies and every verifier or checker time would be a
-        # multiple of 4 ms.
-        "console=ttyS0 panic=-1 oops=panic no_timer_check tsc=reliable quiet loglevel=4 "
+        # multiple of 4 ms. loglevel=5: warnings reach the console (a WARN is printed at level
+        # 4, which loglevel=4 kept off it, so results' kernel_warnings could not see one).
+        "console=ttyS0 panic=-1 oops=panic no_timer_check tsc=reliable quiet loglevel=5 "
         f"{append}".strip(),
         "-serial",
         f"file:{console}",

@@ -76,7 +76,15 @@ def compare(index: dict[str, Any], results: list[dict[str, Any]]) -> dict[str, A
 
 
 def render_markdown(report: dict[str, Any]) -> str:
-    lines = ["# Ground truth vs verifier verdicts", "", report["summary"], ""]
+    lines = [
+        "# Ground truth vs verifier verdicts",
+        "",
+        report["summary"],
+        "",
+        "Static truth only: whether each BCF acceptance also runs safely is checked by running it "
+        "under KASAN, in `soundness.md` beside this file (the dynamic validation, when enabled).",
+        "",
+    ]
     if report["unsafe_accepted"]:
         lines += [
             "## UNSAFE PROGRAMS ACCEPTED",
