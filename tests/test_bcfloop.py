@@ -129,6 +129,13 @@ def test_round_limit_and_not_needed() -> None:
     [(res, _)] = bcfloop.run(1, plain, prover=fake_prover({}))
     assert res["bcf"] == {"rounds": 1, "outcome": "not_needed", "proof_seconds": 0.0}
 
+    def refused(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        return [(result(prog(13, [], "", "rejected")), "")]
+
+    # Rejected without a single condition: BCF could not refine the error at all.
+    [(res, _)] = bcfloop.run(1, refused, prover=fake_prover({}))
+    assert res["bcf"]["outcome"] == "not_refinable" and res["verdict"] == "rejected"
+
 
 def test_kernel_asking_again_is_unprovable() -> None:
     def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
@@ -266,3 +273,47 @@ def test_collect_reads_the_load_repeated_without_bcf(tmp_path: Path) -> None:
     [p], raw = loadjob.collect(tmp_path, loadjob.ObjectJob(tmp_path / "x.o", "t"))
     assert p["bcf_plain"]["verdict"] == "compat_issue"
     assert "verifier log without BCF (err=-22)" in raw and "bpf_cpumask_create" in raw
+
+
+def test_a_large_batch_is_scanned_for_a_refutation_before_certifying() -> None:
+    """A kernel whose batch filled sends hundreds of conditions of one access (ENOKEY with the
+    batch so far); one refuted condition settles the program without certifying the rest."""
+    conds = [b"BCFC-many-%03d" % i for i in range(bcfloop.REFUTE_FIRST + 10)]
+    scanned: list[bytes] = []
+
+    def refuter(data: bytes, limit: float) -> Outcome:
+        scanned.append(data)
+        if data == conds[20]:
+            return Outcome("refuted", detail="v0 = 0x1", model={0: 1}, total_s=0.1)
+        return Outcome("unknown", total_s=0.1)
+
+    def prover(data: bytes, limit: float) -> Outcome:
+        raise AssertionError("nothing is certified once a refutation is known")
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> Any:
+        return [(result(prog(bcfloop.ENOKEY, conds, "", "rejected")), "raw")]
+
+    ((res, _),) = bcfloop.run(1, run_round, prover=prover, refuter=refuter)
+    assert scanned == conds[:21]
+    assert res["bcf"]["outcome"] == "refuted"
+    refuted = [r for r in res["programs"][0]["refinements"] if r["verdict"] == "refuted"]
+    assert len(refuted) == 1 and refuted[0]["counterexample"] == "v0 = 0x1"
+
+
+def test_a_small_batch_is_certified_without_a_scan() -> None:
+    conds = [b"BCFC-few-%d" % i for i in range(3)]
+
+    def refuter(data: bytes, limit: float) -> Outcome:
+        raise AssertionError("a small batch goes to the prover directly")
+
+    rounds = []
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> Any:
+        rounds.append(len(certs[0]))
+        if certs[0]:
+            return [(result(prog(0, [], STATS_CHECKED, "loaded")), "raw")]
+        return [(result(prog(bcfloop.ENOKEY, conds, "", "rejected")), "raw")]
+
+    prover = fake_prover({c: "proved" for c in conds})
+    ((res, _),) = bcfloop.run(1, run_round, prover=prover, refuter=refuter)
+    assert res["bcf"]["outcome"] == "accepted" and rounds == [0, 3]

@@ -18,6 +18,7 @@ from typing import Any
 
 from bcfpipe.bcf.encoding import condition_hash, decode
 from bcfpipe.bcf.pipeline import Outcome, prove
+from bcfpipe.bcf.triage import counterexample, triage
 from bcfpipe.errors import PipelineError
 from bcfpipe.load.results import object_verdict
 
@@ -34,6 +35,26 @@ STATS_LINE = re.compile(
 )
 
 Prover = Callable[[bytes, float], Outcome]
+
+
+# A round with more new conditions than this for one program is first scanned for a refutation
+# (cvc5 alone, about 0.1-0.3 s per condition) before any is certified (seconds each): a kernel
+# whose batch filled up sends hundreds of conditions of one access, and one refuted settles it.
+REFUTE_FIRST = 16
+
+
+def default_refuter(data: bytes, time_limit_s: float) -> Outcome:
+    """``refuted`` with a counterexample when cvc5 finds one, else ``unknown``."""
+    try:
+        cond = decode(data)
+    except PipelineError as err:
+        return Outcome("unprovable", detail=f"kernel condition does not decode: {err}")
+    tri = triage(cond, time_limit_s)
+    if tri.verdict == "invalid" and tri.model is not None:
+        return Outcome(
+            "refuted", detail=counterexample(cond, tri.model), model=tri.model, total_s=tri.seconds
+        )
+    return Outcome("unknown", total_s=tri.seconds)
 
 
 def default_prover(data: bytes, time_limit_s: float) -> Outcome:
@@ -95,12 +116,35 @@ class ObjectLoop:
         rnd: int,
         prover: Prover,
         limit_s: float,
+        refuter: Prover | None = default_refuter,
     ) -> str:
         """Prove one program's conditions of a round.
 
         Returns '' when every condition is proved and at least one certificate is new (another
         round can go further), else the program's final outcome: 'refuted' or 'unprovable'.
+        With more than ``REFUTE_FIRST`` new conditions, ``refuter`` looks for a refuted one
+        first; the program is then refuted without certifying the others.
         """
+        fresh = [c for c in conditions if condition_hash(c["bytes"]).hex() not in self.proofs]
+        if refuter is not None and len(fresh) > REFUTE_FIRST:
+            for c in fresh:
+                t = time.perf_counter()
+                out = refuter(c["bytes"], limit_s)
+                secs = out.total_s or (time.perf_counter() - t)
+                self.proof_seconds += secs
+                if out.verdict == "refuted":
+                    self.proofs[condition_hash(c["bytes"]).hex()] = ProofRecord(
+                        kind=c.get("kind", "range"),
+                        insn=int(c.get("insn", -1)),
+                        program=program,
+                        verdict="refuted",
+                        solve_seconds=round(secs, 6),
+                        round=rnd,
+                        condition_bytes=len(c["bytes"]),
+                        detail=out.detail,
+                        model={str(k): v for k, v in out.model.items()},
+                    )
+                    return "refuted"
         worst = ""
         new = False
         for c in conditions:
@@ -249,6 +293,7 @@ def run(
     max_rounds: int = DEFAULT_ROUNDS,
     prover: Prover = default_prover,
     prove_seconds: float = DEFAULT_PROVE_SECONDS,
+    refuter: Prover | None = default_refuter,
 ) -> list[tuple[dict[str, Any], str]]:
     """Drive the rounds for ``n_jobs`` objects.
 
@@ -273,7 +318,12 @@ def run(
             waiting = [p for p in progs if needs_certificates(p)]
             if not waiting:
                 if not any(p.get("bcf_stats") for p in progs) and rnd == 1:
-                    loop.outcome = "not_needed"
+                    # No condition at all: nothing to refine, or (rejected) an error of a kind
+                    # BCF does not refine, which is not the same as a condition it could not
+                    # prove.
+                    loop.outcome = (
+                        "not_needed" if result.get("verdict") == "loaded" else "not_refinable"
+                    )
                 elif result.get("verdict") == "loaded":
                     loop.outcome = "accepted"
                 else:
@@ -283,7 +333,9 @@ def run(
             # Programs are settled one by one: a refuted program must not keep a sibling of the
             # same object, whose conditions all proved, from its next round.
             verdicts = [
-                loop.prove_new(p.get("name", ""), p["bcf_conditions"], rnd, prover, prove_seconds)
+                loop.prove_new(
+                    p.get("name", ""), p["bcf_conditions"], rnd, prover, prove_seconds, refuter
+                )
                 for p in waiting
             ]
             if all(verdicts):

@@ -429,6 +429,7 @@ def run_jobs_bcf(
     max_rounds: int = bcfloop.DEFAULT_ROUNDS,
     prove_seconds: float = bcfloop.DEFAULT_PROVE_SECONDS,
     prover: bcfloop.Prover = bcfloop.default_prover,
+    refuter: bcfloop.Prover | None = bcfloop.default_refuter,
     **kw: Any,
 ) -> list[tuple[dict[str, Any], str]]:
     """``run_jobs`` for a BCF kernel: rounds of boot, prove on the host, boot with certificates."""
@@ -447,7 +448,12 @@ def run_jobs_bcf(
         )
 
     return bcfloop.run(
-        len(jobs), one_round, max_rounds=max_rounds, prove_seconds=prove_seconds, prover=prover
+        len(jobs),
+        one_round,
+        max_rounds=max_rounds,
+        prove_seconds=prove_seconds,
+        prover=prover,
+        refuter=refuter,
     )
 
 

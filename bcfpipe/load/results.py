@@ -31,7 +31,9 @@ REFINEMENT_KEYS = (
     "solve_seconds",
     "round",
 )
-BCF_OUTCOMES = ("accepted", "refuted", "round_limit", "unprovable", "not_needed")
+# not_needed: loaded without any refinement; not_refinable: rejected, and the kernel returned no
+# condition (the error is of a kind BCF does not refine, or outside what the tracker follows).
+BCF_OUTCOMES = ("accepted", "refuted", "round_limit", "unprovable", "not_needed", "not_refinable")
 
 
 def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:
