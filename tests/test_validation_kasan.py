@@ -43,7 +43,7 @@ def accepted_and_rejected() -> set[tuple[str, str, str]]:
     return out
 
 
-def test_the_validation_kernel_has_kasan_and_no_forced_jit() -> None:
+def test_the_validation_kernel_has_kasan_and_no_forced_jit(report: dict[str, Any]) -> None:
     opts = kconfig.parse((RESULTS / "kernel" / "bcf-kasan" / "config").read_text())
     assert opts["CONFIG_KASAN"] == "y"
     assert opts.get("CONFIG_BPF_JIT_ALWAYS_ON", "n") == "n"
