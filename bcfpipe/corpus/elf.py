@@ -31,38 +31,53 @@ def _cstr(blob: bytes, off: int) -> str:
     return blob[off:end].decode()
 
 
-def programs(path: str | Path) -> list[Program]:
-    data = Path(path).read_bytes()
+@dataclass(frozen=True)
+class Section:
+    name: str
+    type: int
+    flags: int
+    offset: int
+    size: int
+    link: int
+    entsize: int
+
+
+def sections(data: bytes, what: str = "the data") -> list[Section]:
+    """The section headers of a little-endian ELF64 object, names resolved."""
     if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
-        raise PipelineError(f"{path} is not a little-endian ELF64 object")
+        raise PipelineError(f"{what} is not a little-endian ELF64 object")
     (shoff,) = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
-    sections = []
-    for i in range(shnum):
-        name, typ, flags, _addr, off, size, link, _info, _align, entsize = struct.unpack_from(
-            "<IIQQQQIIQQ", data, shoff + i * shentsize
-        )
-        sections.append((name, typ, flags, off, size, link, entsize))
-    shstr = sections[shstrndx]
-    strtab_names = data[shstr[3] : shstr[3] + shstr[4]]
-    names = [_cstr(strtab_names, s[0]) for s in sections]
+    raw = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    # SHN_UNDEF (0): the object has no section name table, and every name is empty.
+    _, _, _, _, str_off, str_size, *_ = raw[shstrndx]
+    names = data[str_off : str_off + str_size] if shstrndx else b""
+    return [
+        Section(_cstr(names, name) if names else "", typ, flags, off, size, link, entsize)
+        for name, typ, flags, _addr, off, size, link, _info, _align, entsize in raw
+    ]
+
+
+def programs(path: str | Path) -> list[Program]:
+    data = Path(path).read_bytes()
+    secs = sections(data, str(path))
     found = []
-    for _name, typ, _flags, off, size, link, entsize in sections:
-        if typ != SHT_SYMTAB:
+    for sym in secs:
+        if sym.type != SHT_SYMTAB:
             continue
-        strtab = sections[link]
-        strings = data[strtab[3] : strtab[3] + strtab[4]]
-        for k in range(size // entsize):
+        strtab = secs[sym.link]
+        strings = data[strtab.offset : strtab.offset + strtab.size]
+        for k in range(sym.size // sym.entsize):
             st_name, st_info, _other, st_shndx, value, _sz = struct.unpack_from(
-                "<IBBHQQ", data, off + k * entsize
+                "<IBBHQQ", data, sym.offset + k * sym.entsize
             )
             if st_info & 0xF != STT_FUNC or st_info >> 4 not in (STB_GLOBAL, STB_WEAK):
                 continue
-            if not 0 < st_shndx < len(sections):
+            if not 0 < st_shndx < len(secs):
                 continue
-            sec = sections[st_shndx]
-            if not sec[2] & SHF_EXECINSTR or names[st_shndx] == ".text":
+            sec = secs[st_shndx]
+            if not sec.flags & SHF_EXECINSTR or sec.name == ".text":
                 continue
-            found.append((st_shndx, value, Program(_cstr(strings, st_name), names[st_shndx])))
+            found.append((st_shndx, value, Program(_cstr(strings, st_name), sec.name)))
     # libbpf's order: by section, then by offset inside it.
     return [p for _, _, p in sorted(found, key=lambda t: (t[0], t[1]))]

@@ -99,6 +99,21 @@ class ProofRecord:
     model: dict[str, int] = field(default_factory=dict)
 
 
+def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: float) -> ProofRecord:
+    return ProofRecord(
+        kind=cond.get("kind", "range"),
+        insn=int(cond.get("insn", -1)),
+        program=program,
+        verdict=out.verdict,
+        solve_seconds=round(secs, 6),
+        round=rnd,
+        condition_bytes=len(cond["bytes"]),
+        certificate=out.certificate,
+        detail=out.detail,
+        model={str(k): v for k, v in out.model.items()},
+    )
+
+
 @dataclass
 class ObjectLoop:
     """BCF state of one object across rounds."""
@@ -133,17 +148,8 @@ class ObjectLoop:
                 secs = out.total_s or (time.perf_counter() - t)
                 self.proof_seconds += secs
                 if out.verdict == "refuted":
-                    self.proofs[condition_hash(c["bytes"]).hex()] = ProofRecord(
-                        kind=c.get("kind", "range"),
-                        insn=int(c.get("insn", -1)),
-                        program=program,
-                        verdict="refuted",
-                        solve_seconds=round(secs, 6),
-                        round=rnd,
-                        condition_bytes=len(c["bytes"]),
-                        detail=out.detail,
-                        model={str(k): v for k, v in out.model.items()},
-                    )
+                    key = condition_hash(c["bytes"]).hex()
+                    self.proofs[key] = _record(program, c, rnd, out, secs)
                     return "refuted"
         worst = ""
         new = False
@@ -165,19 +171,7 @@ class ObjectLoop:
             out = prover(c["bytes"], limit_s)
             secs = out.total_s or (time.perf_counter() - t)
             self.proof_seconds += secs
-            rec = ProofRecord(
-                kind=c.get("kind", "range"),
-                insn=int(c.get("insn", -1)),
-                program=program,
-                verdict=out.verdict,
-                solve_seconds=round(secs, 6),
-                round=rnd,
-                condition_bytes=len(c["bytes"]),
-                certificate=out.certificate,
-                detail=out.detail,
-                model={str(k): v for k, v in out.model.items()},
-            )
-            self.proofs[key] = rec
+            self.proofs[key] = _record(program, c, rnd, out, secs)
             if out.verdict == "proved":
                 self.certs[key] = out.certificate
             elif out.verdict == "refuted":

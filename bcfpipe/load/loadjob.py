@@ -430,11 +430,10 @@ def run_jobs_bcf(
     prove_seconds: float = bcfloop.DEFAULT_PROVE_SECONDS,
     prover: bcfloop.Prover = bcfloop.default_prover,
     refuter: bcfloop.Prover | None = bcfloop.default_refuter,
+    run_inputs: dict[int, dict[str, bytes]] | None = None,
     **kw: Any,
 ) -> list[tuple[dict[str, Any], str]]:
     """``run_jobs`` for a BCF kernel: rounds of boot, prove on the host, boot with certificates."""
-
-    run_inputs = kw.pop("run_inputs", None)
 
     def one_round(
         idx: list[int], certs: dict[int, dict[str, bytes]]

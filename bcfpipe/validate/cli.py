@@ -15,7 +15,7 @@ from bcfpipe.guest import vm, vmspec
 from bcfpipe.kernel import kconfig
 from bcfpipe.load import bcfloop, certstore, loadjob
 from bcfpipe.load.results import result_paths
-from bcfpipe.validate import report, run
+from bcfpipe.validate import inputs, report, run
 
 
 def cmd_validate_bcf(a: argparse.Namespace) -> None:
@@ -98,9 +98,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--variant", required=True, help="the BCF variant whose acceptances are run")
     p.add_argument("--cert-store", required=True, help="certificates the BCF loads proved")
     p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--max-inputs", type=int, default=96)
+    p.add_argument("--max-inputs", type=int, default=inputs.DEFAULT_MAX_INPUTS)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--slowdown", type=float, default=3.0, help="time limits times this (KASAN)")
+    p.add_argument("--slowdown", type=float, default=4.0, help="time limits times this (KASAN)")
     p.add_argument("--out-json", required=True)
     p.add_argument("--out-md", required=True)
     p.add_argument("--out-log", required=True)

@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bcfpipe.errors import PipelineError
+from bcfpipe.corpus import elf
 
+SHT_PROGBITS = 1
+DEFAULT_MAX_INPUTS = 64  # validation.max_inputs' default (config/schema.yaml)
 ETH_HLEN = 14
 # bpf_test_init: PAGE_SIZE - headroom - tailroom (XDP: 4096 - 256 - 320).
 XDP_MAX = 3520
@@ -83,14 +85,9 @@ def constants(object_bytes: bytes) -> set[int]:
 
 
 def _code_sections(data: bytes) -> Iterable[bytes]:
-    if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
-        raise PipelineError("not a little-endian ELF64 object")
-    (shoff,) = struct.unpack_from("<Q", data, 0x28)
-    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
-    for i in range(shnum):
-        _n, typ, flags, _a, off, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
-        if typ == 1 and flags & 0x4:  # PROGBITS, executable
-            yield data[off : off + size]
+    for sec in elf.sections(data, "the object"):
+        if sec.type == SHT_PROGBITS and sec.flags & elf.SHF_EXECINSTR:
+            yield data[sec.offset : sec.offset + sec.size]
 
 
 def lengths(consts: set[int], low: int, high: int, dense: int = 64) -> list[int]:
@@ -138,7 +135,9 @@ def packet(length: int, fill: str, rng: random.Random) -> bytes:
     raise ValueError(f"unknown fill {fill!r}")
 
 
-def generate(prog_type: str, consts: set[int], *, seed: int, limit: int = 96) -> list[Input]:
+def generate(
+    prog_type: str, consts: set[int], *, seed: int, limit: int = DEFAULT_MAX_INPUTS
+) -> list[Input]:
     """At most ``limit`` inputs for one program of ``prog_type`` (none for other types)."""
     rng = random.Random(seed)
     out: list[Input] = []
