@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import struct
 from pathlib import Path
@@ -315,3 +316,25 @@ def test_validation_of_a_variant_without_bcf_is_a_config_error() -> None:
         bcfconfig.validate(config_with(variant="stock"))
     with pytest.raises(PipelineError, match=r"validation.variant.*'nope' is not a variant"):
         bcfconfig.validate(config_with(variant="nope"))
+
+
+def test_object_map_lists_the_corpus_and_the_selftests(tmp_path: Path) -> None:
+    index = tmp_path / "index.json"
+    index.write_text(
+        json.dumps({"prog_index": {"selftests": {"verifier_and": ["verifier_and.o"]}, "p": {}}})
+    )
+    own = [{"project": "p", "object": "a.o", "path": "/c/p/a.o", "types": {"x": "xdp"}}]
+    out = tmp_path / "objects.json"
+    run.write_object_map(str(out), own, [str(index)], str(tmp_path / "st"))
+    listed = json.loads(out.read_text())["objects"]
+    assert listed == [
+        *own,
+        {
+            "project": "selftests",
+            "object": "verifier_and.o",
+            "path": str(tmp_path / "st" / "verifier_and.o"),
+            "types": {},
+        },
+    ]
+    run.write_object_map(str(out), own, [str(index)], "")  # selftests off: only the corpus
+    assert json.loads(out.read_text())["objects"] == own
