@@ -301,4 +301,5 @@ def validation_kernel(cfg: dict[str, Any]) -> dict[str, Any] | None:
         name=name,
         fragments=list(base["fragments"]) + list(val["fragments"]),
         make_vars=list(base["make_vars"]) + list(val["make_vars"]),
+        cmdline=f"{base['cmdline']} {val['cmdline']}".strip(),
     )

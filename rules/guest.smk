@@ -91,6 +91,39 @@ rule boot_check:
         "--out {output} > {log.log} 2>&1"
 
 
+# The variant's guest, booted once and saved: every VM job resumes it instead of booting
+# (bcfpipe/guest/snapshot.py; guest.snapshot). The state (~50 MB) stays in work/, the record
+# that describes it is the result.
+rule guest_snapshot:
+    input:
+        kernel=rules.build_kernel.output.image,
+        initrd=rules.build_guest.output,
+        accel=rules.probe_accel.output,
+    output:
+        state=f"{WORK}/snapshots/{{variant}}/guest.state",
+        record=f"{RESULTS}/guest/{{variant}}/snapshot.json",
+    log:
+        f"{RESULTS}/logs/guest_snapshot/{{variant}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/guest_snapshot/{{variant}}.tsv"
+    resources:
+        vm_slots=1,
+        mem_mb=VM_MEM_MB,
+    params:
+        cmdline=lambda wc: KERNELS[wc.variant]["cmdline"],
+        vm=vm_args(),
+    shell:
+        "{BCFPIPE} guest-snapshot --kernel {input.kernel} --initrd {input.initrd} "
+        "--accel {input.accel} --cmdline {params.cmdline:q} {params.vm} --state {output.state} "
+        "--out {output.record} > {log} 2>&1"
+
+
+def snapshot_record(wildcards):
+    if not GUEST["snapshot"]:
+        return []
+    return rules.guest_snapshot.output.record.format(variant=wildcards.variant)
+
+
 # What every VM job of a variant boots, and how it loads, in one file: a load job then depends
 # on it and on its object alone (two inputs to plan per job, not five), and a changed kernel,
 # initramfs or load setting reruns that variant's loads through this rule. Local on a cluster:
@@ -104,6 +137,7 @@ rule vm_spec:
         kernel=rules.build_kernel.output.image,
         initrd=rules.build_guest.output,
         accel=rules.probe_accel.output,
+        snapshot=snapshot_record,
     output:
         f"{RESULTS}/guest/{{variant}}/vm.json",
     log:
@@ -113,4 +147,4 @@ rule vm_spec:
     shell:
         "{BCFPIPE} vm-spec --variant {wildcards.variant} --kernel {input.kernel} "
         "--initrd {input.initrd} --accel {input.accel} --settings {params.settings:q} "
-        "--out {output} > {log} 2>&1"
+        "--snapshot '{input.snapshot}' --out {output} > {log} 2>&1"

@@ -107,7 +107,7 @@ def test_a_kernel_report_during_the_runs_is_recorded(tmp_path: Path) -> None:
         share,
         accel=vm.read_accel(RESULTS / "host" / "accel.json"),
         timeout_s=600,
-        append=run.APPEND,
+        append="kasan_multi_shot",
     )
     assert outcome.status == "ok", (outcome, (share / "payload.log").read_text())
     tr = loadjob.test_runs(share / "out", 0)

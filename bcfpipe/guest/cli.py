@@ -157,8 +157,33 @@ def cmd_vm_spec(a: argparse.Namespace) -> None:
         settings = vmspec.LoadSettings(**json.loads(a.settings))
     except (TypeError, json.JSONDecodeError) as e:
         raise PipelineError(f"vm-spec: --settings is not a LoadSettings JSON object: {e}") from e
-    rec = vmspec.write_spec(a.out, a.variant, a.kernel, a.initrd, a.accel, settings)
+    rec = vmspec.write_spec(
+        a.out, a.variant, a.kernel, a.initrd, a.accel, settings, snapshot=a.snapshot
+    )
     print(f"{a.variant}: kernel {rec['kernel_sha256'][:12]}, initramfs {rec['initrd_sha256'][:12]}")
+
+
+def cmd_guest_snapshot(a: argparse.Namespace) -> None:
+    scratch = vm.make_scratch(a.scratch, "bcfpipe-snapshot-")
+    try:
+        snap = vm.save_snapshot(
+            kernel=Path(a.kernel),
+            initrd=Path(a.initrd),
+            state=Path(a.state),
+            record=Path(a.out),
+            scratch=scratch,
+            accel=vm.read_accel(a.accel),
+            memory_mb=a.memory,
+            qemu=a.qemu,
+            append=a.cmdline,
+            timeout_s=a.timeout,
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(
+        f"saved the booted guest ({snap.accel}) in {snap.seconds:.2f} s: "
+        f"{snap.state} ({snap.state_bytes / 2**20:.1f} MiB)"
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
@@ -198,3 +223,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     for arg in ("--variant", "--kernel", "--initrd", "--accel", "--out"):
         p.add_argument(arg, required=True)
     p.add_argument("--settings", required=True, help="JSON of bcfpipe.guest.vmspec.LoadSettings")
+    p.add_argument("--snapshot", default="", help="guest_snapshot record ('' = boot every VM)")
+
+    p = add("guest-snapshot", cmd_guest_snapshot, "boot a variant's guest once and save it")
+    for arg in ("--kernel", "--initrd", "--accel", "--state", "--out"):
+        p.add_argument(arg, required=True)
+    p.add_argument("--cmdline", default="", help="the variant's kernel command-line words")
+    p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--memory", type=int, default=512)
+    p.add_argument("--qemu", default="qemu-system-x86_64")
+    p.add_argument("--scratch", default="")

@@ -7,6 +7,7 @@ no network, ports, sockets or pid files, so any number of jobs can run at once o
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.errors import PipelineError
-from bcfpipe.fsutil import read_json, read_text_or_empty
+from bcfpipe.fsutil import read_json, read_text_or_empty, sha256_file, write_json_atomic
+from bcfpipe.guest import snapshot as snap
 
 PANIC_MARKERS = ("Kernel panic", "BUG: ", "Oops", "general protection fault", "WARNING: CPU")
 
@@ -35,6 +37,8 @@ class VmOutcome:
     accel: str
     qemu_returncode: int | None
     detail: str = ""
+    start: str = "boot"  # boot | snapshot: how the guest got to its payload
+    start_detail: str = ""  # why a snapshot was not used, when one was given
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,7 +53,10 @@ def qemu_command(
     accel: str,
     memory_mb: int,
     append: str = "",
+    go: str = "null",
 ) -> list[str]:
+    """The QEMU command of one VM. ``go`` is the second serial port's backend: 'stdio' for a
+    VM started from a snapshot, whose guest waits for a line there (:mod:`snapshot`)."""
     cmd = [
         qemu,
         "-nodefaults",
@@ -76,6 +83,9 @@ def qemu_command(
         f"{append}".strip(),
         "-serial",
         f"file:{console}",
+        # Always there, so that a snapshot's devices and a job's are the same.
+        "-serial",
+        go,
         "-virtfs",
         f"local,path={share},mount_tag=job,security_model=none,id=job",
     ]
@@ -93,6 +103,11 @@ def make_scratch(parent: str = "", prefix: str = "bcfpipe-job-") -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent or None))
 
 
+# A restored guest writes exit-status ('running') right after mounting its share, about 0.1 s after
+# QEMU starts; one that has not within this limit is taken as a failed restore and booted instead.
+RESTORE_START_S = 30.0
+
+
 def run(
     kernel: Path,
     initrd: Path,
@@ -103,34 +118,100 @@ def run(
     memory_mb: int = 512,
     qemu: str = "qemu-system-x86_64",
     append: str = "",
+    snapshot: snap.Snapshot | None = None,
 ) -> VmOutcome:
-    """Boot once; the payload is ``share/run.sh``. Console output lands in ``share/console.log``."""
+    """Start a guest once; the payload is ``share/run.sh``. Console output lands in
+    ``share/console.log``. With ``snapshot`` the guest resumes from it, and boots when the
+    snapshot does not fit these settings or its restore fails (the outcome says which)."""
     if shutil.which(qemu) is None:
         raise PipelineError(
             f"'{qemu}' not found: install it (apt-get install qemu-system-x86) "
             f"or set guest.qemu in the config"
         )
     console = share / "console.log"
+    why = ""
+    if snapshot is not None:
+        why = snap.mismatch(
+            snapshot,
+            kernel=kernel,
+            initrd=initrd,
+            memory_mb=memory_mb,
+            accel=accel,
+            append=append,
+            qemu=qemu,
+        )
+        if not why:
+            cmd = qemu_command(
+                qemu,
+                kernel,
+                initrd,
+                share,
+                console,
+                accel,
+                memory_mb,
+                f"{append} {snap.KERNEL_ARG}".strip(),
+                go="stdio",
+            )
+            cmd += ["-incoming", f"exec:cat {shlex.quote(snapshot.state)}"]
+            outcome = _run(cmd, share, accel, timeout_s, restore=True)
+            if outcome is not None:
+                return outcome
+            why = "its restore failed: " + read_text_or_empty(console)[-300:].strip()
+        why = f"snapshot not used: {why}"
+    cmd = qemu_command(qemu, kernel, initrd, share, console, accel, memory_mb, append)
+    outcome = _run(cmd, share, accel, timeout_s, restore=False)
+    assert outcome is not None
+    outcome.start_detail = why
+    return outcome
+
+
+def _run(
+    cmd: list[str], share: Path, accel: str, timeout_s: float, restore: bool
+) -> VmOutcome | None:
+    """Run one VM; None when a restore never reached the payload (nothing of the job ran)."""
+    console = share / "console.log"
     status_file = share / "exit-status"
     status_file.unlink(missing_ok=True)
-    cmd = qemu_command(qemu, kernel, initrd, share, console, accel, memory_mb, append)
+    console.unlink(missing_ok=True)
     start = time.monotonic()
+    stdin: int = subprocess.DEVNULL
+    if restore:
+        # The restored guest's line, waiting in a pipe that QEMU reads once the guest runs.
+        stdin, feed = os.pipe()
+        os.write(feed, snap.GO)
+        os.close(feed)
     # A new session so that a timeout kills QEMU and anything it spawned, and nothing else.
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        out, _ = proc.communicate(timeout=timeout_s)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        if restore:
+            os.close(stdin)
+    if restore:
+        # Wait for the payload to start; the output pipe holds the little QEMU prints meanwhile.
+        limit = min(RESTORE_START_S, timeout_s)
+        while not status_file.exists() and proc.poll() is None:
+            if time.monotonic() - start > limit:
+                break
+            time.sleep(0.005)
+        if not status_file.exists():
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return None
+    try:
+        out, _ = proc.communicate(timeout=max(timeout_s - (time.monotonic() - start), 0.1))
         timed_out = False
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
         timed_out = True
     wall = round(time.monotonic() - start, 3)
+    mode = "snapshot" if restore else "boot"
     qemu_out = out.decode(errors="replace").strip()
     console_text = read_text_or_empty(console)
     status = read_text_or_empty(status_file).strip()
@@ -142,14 +223,118 @@ def run(
             accel,
             None,
             f"killed after {timeout_s:g} s; exit-status: {status or 'never written'}",
+            start=mode,
         )
     if status.isdigit():
-        return VmOutcome("ok", int(status), wall, accel, proc.returncode)
+        return VmOutcome("ok", int(status), wall, accel, proc.returncode, start=mode)
     marker = next((m for m in PANIC_MARKERS if m in console_text), "")
     detail = f"guest died ({marker.strip() or 'no exit status'})" + (
         f"; qemu: {qemu_out[-500:]}" if proc.returncode else ""
     )
-    return VmOutcome("vm_crash", None, wall, accel, proc.returncode, detail)
+    return VmOutcome("vm_crash", None, wall, accel, proc.returncode, detail, start=mode)
+
+
+def _hmp_path(path: Path) -> str:
+    # The path goes into a quoted HMP argument and then to /bin/sh: keep it plain.
+    text = str(path)
+    if any(c in text for c in '"\\\n'):
+        raise PipelineError(f"snapshot path {text!r} has a quote, backslash or newline: move it")
+    return shlex.quote(text)
+
+
+def save_snapshot(
+    *,
+    kernel: Path,
+    initrd: Path,
+    state: Path,
+    record: Path,
+    scratch: Path,
+    accel: str,
+    memory_mb: int,
+    qemu: str,
+    append: str = "",
+    timeout_s: float = 120,
+) -> snap.Snapshot:
+    """Boot the guest to its wait, save it to ``state`` and describe it in ``record``.
+
+    ``scratch`` is an empty directory of the caller's: the share the guest is booted with (it is
+    never mounted) and the console file. Both outputs are written atomically.
+    """
+    state.parent.mkdir(parents=True, exist_ok=True)
+    partial = state.with_name(state.name + ".partial")
+    partial.unlink(missing_ok=True)
+    console = scratch / "console.log"
+    share = scratch / "share"
+    share.mkdir(parents=True, exist_ok=True)
+    cmd = qemu_command(
+        qemu,
+        kernel,
+        initrd,
+        share,
+        console,
+        accel,
+        memory_mb,
+        f"{append} {snap.KERNEL_ARG}".strip(),
+        go="null",
+    )
+    cmd += ["-monitor", "stdio"]
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        while snap.READY not in read_text_or_empty(console):
+            if proc.poll() is not None:
+                raise PipelineError(
+                    f"the guest stopped before it was ready for a snapshot; console:\n"
+                    f"{read_text_or_empty(console)[-2000:]}"
+                )
+            if time.monotonic() - start > timeout_s:
+                raise PipelineError(
+                    f"the guest was not ready for a snapshot within {timeout_s:g} s; console:\n"
+                    f"{read_text_or_empty(console)[-2000:]}"
+                )
+            time.sleep(0.02)
+        # A running guest is saved (live migration): a stopped one would be restored stopped.
+        # HMP's migrate holds the monitor until it has finished, so the commands go at once.
+        out, _ = proc.communicate(
+            f'migrate "exec:cat > {_hmp_path(partial)}"\ninfo migrate\nquit\n'.encode(),
+            timeout=max(timeout_s - (time.monotonic() - start), 10),
+        )
+    except subprocess.TimeoutExpired as e:
+        proc.kill()
+        proc.communicate()
+        raise PipelineError(f"saving the guest took longer than {timeout_s:g} s") from e
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    text = out.decode(errors="replace")
+    if "Migration status: completed" not in text or not partial.is_file():
+        partial.unlink(missing_ok=True)
+        raise PipelineError(f"QEMU did not save the guest; monitor output:\n{text[-2000:]}")
+    seconds = round(time.monotonic() - start, 3)
+    os.replace(partial, state)
+    made = snap.Snapshot(
+        state=str(state),
+        kernel=str(kernel),
+        initrd=str(initrd),
+        memory_mb=memory_mb,
+        accel=accel,
+        append=append,
+        qemu=qemu,
+        qemu_version=snap.qemu_version(qemu),
+        state_bytes=state.stat().st_size,
+        seconds=seconds,
+        kernel_sha256=sha256_file(kernel),
+        initrd_sha256=sha256_file(initrd),
+    )
+    write_json_atomic(record, made.to_dict())
+    return made
 
 
 def read_accel(record: str | os.PathLike[str]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, sha256_file, write_json_atomic
+from bcfpipe.guest import snapshot as snapshots
 
 SCHEMA = 1
 LOADERS = ("bcfpipe-load", "bpftool")
@@ -35,6 +36,7 @@ class LoadSettings:
     bcf: bool
     bcf_rounds: int
     bcf_prove_seconds: float
+    cmdline: str = ""  # added to the guest kernel's command line
 
     def __post_init__(self) -> None:
         if self.loader not in LOADERS:
@@ -48,6 +50,12 @@ class VmSpec:
     initrd: str
     accel: str  # the probe's record (results/host/accel.json), read when the VM starts
     settings: LoadSettings
+    snapshot: str = ""  # the guest_snapshot record every VM starts from ('' = boot each time)
+
+    def start_kw(self) -> dict[str, Any]:
+        """How a VM of this spec starts: vm.run's ``append`` and ``snapshot`` arguments."""
+        snap = snapshots.read(self.snapshot) if self.snapshot else None
+        return {"append": self.settings.cmdline, "snapshot": snap}
 
     def vm_timeout(self, objects: int) -> float:
         """Wall-clock limit of one boot that loads ``objects`` objects: the boot limit covers the
@@ -68,6 +76,7 @@ def settings_from_config(config: dict[str, Any], variant: dict[str, Any]) -> Loa
         bcf=bool(variant["bcf"]),
         bcf_rounds=int(load["bcf_rounds"]),
         bcf_prove_seconds=float(load["bcf_prove_seconds"]),
+        cmdline=str(variant["cmdline"]),
     )
 
 
@@ -83,10 +92,19 @@ def write_spec(
     initrd: str,
     accel: str,
     settings: LoadSettings,
+    snapshot: str = "",
 ) -> dict[str, Any]:
     for what, path in (("kernel", kernel), ("initramfs", initrd), ("accelerator record", accel)):
         if not Path(path).is_file():
             raise PipelineError(f"vm spec of {variant}: the {what} {path} does not exist")
+    kernel_sha, initrd_sha = sha256_file(kernel), sha256_file(initrd)
+    if snapshot:
+        snap = snapshots.read(snapshot)
+        if (snap.kernel_sha256, snap.initrd_sha256) != (kernel_sha, initrd_sha):
+            raise PipelineError(
+                f"vm spec of {variant}: the snapshot {snapshot} was made from another kernel or "
+                "initramfs: delete it and rerun the guest_snapshot rule"
+            )
     record = {
         "schema": SCHEMA,
         "variant": variant,
@@ -94,9 +112,10 @@ def write_spec(
         "initrd": initrd,
         "accel": accel,
         "settings": asdict(settings),
+        "snapshot": snapshot,
         # Which bytes the loads of this variant booted, for provenance; not checked at boot.
-        "kernel_sha256": sha256_file(kernel),
-        "initrd_sha256": sha256_file(initrd),
+        "kernel_sha256": kernel_sha,
+        "initrd_sha256": initrd_sha,
     }
     write_json_atomic(out, record)
     return record
@@ -120,6 +139,7 @@ def read_spec(path: str | os.PathLike[str]) -> VmSpec:
             initrd=data["initrd"],
             accel=data["accel"],
             settings=settings,
+            snapshot=data.get("snapshot", ""),
         )
     except (KeyError, TypeError) as e:
         raise PipelineError(

@@ -78,6 +78,7 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
         memory_mb=s.memory_mb,
         qemu=s.qemu,
         scratch=s.scratch,
+        **spec.start_kw(),
         **extra,
     )
     for (result, raw), out_json, out_log in zip(results, a.out, a.log, strict=True):

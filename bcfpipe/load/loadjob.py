@@ -17,6 +17,7 @@ from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
+from bcfpipe.guest import snapshot as snapshots
 from bcfpipe.guest import vm
 from bcfpipe.load import bcfloop, bpftoollog, progtypes, vlog
 from bcfpipe.load.results import SCHEMA, object_verdict
@@ -249,6 +250,8 @@ class _Boots:
         self.outcomes: dict[int, tuple[str, str]] = {}
         self.consoles: list[str] = []
         self.walls: list[float] = []
+        self.starts: list[str] = []
+        self.start_details: list[str] = []
         self.last: vm.VmOutcome | None = None
 
     def run(self, max_boots: int, **vm_kw: Any) -> None:
@@ -256,6 +259,9 @@ class _Boots:
         while len(self.outcomes) < self.n_jobs and len(self.walls) < max_boots:
             self.last = vm.run(share=self.share, **vm_kw)
             self.walls.append(self.last.wall_seconds)
+            self.starts.append(self.last.start)
+            if self.last.start_detail:
+                self.start_details.append(self.last.start_detail)
             self.consoles.append(read_text_or_empty(self.share / "console.log"))
             progressed = self._record(self.last)
             if self.last.status == "ok":
@@ -326,6 +332,10 @@ def _object_result(
             "detail": detail if status != "ok" else "",
             "accel": accel,
             "boots": len(boots.walls),
+            # snapshot: resumed from the variant's saved guest; boot: booted; both when a
+            # snapshot did not fit or failed to restore (start_detail says why).
+            "start": "+".join(sorted(set(boots.starts))) or "none",
+            "start_detail": "; ".join(boots.start_details),
             # An object's share of the VM job (boots, loads, poweroffs), so that sums over
             # objects are the machine time whatever the batch size.
             "wall_seconds": round(wall / boots.n_jobs, 3),
@@ -358,6 +368,7 @@ def run_jobs(
     prover: bool = False,
     run_inputs: dict[int, dict[str, bytes]] | None = None,
     append: str = "",
+    snapshot: snapshots.Snapshot | None = None,
 ) -> list[tuple[dict[str, Any], str]]:
     """Load ``jobs`` in as few boots as possible; a crash costs only the object that caused it.
 
@@ -366,7 +377,8 @@ def run_jobs(
     'bpftool', the guest runs the paper's loop instead (:mod:`bcfpipe.load.bpftoollog`); ``prover``
     passes the solver to it. With ``run_inputs`` (dynamic validation: object -> program name ->
     encoded inputs), every program that loads is run on its inputs in the interpreter and its
-    result gains ``test_run``; ``append`` is added to the guest's kernel command line.
+    result gains ``test_run``; ``append`` is added to the guest's kernel command line. With
+    ``snapshot`` every VM starts from that saved guest instead of booting (:mod:`snapshot`).
     """
     paper = loader == "bpftool"
     share = vm.make_scratch(scratch)
@@ -401,6 +413,7 @@ def run_jobs(
             memory_mb=memory_mb,
             qemu=qemu,
             append=append,
+            snapshot=snapshot,
         )
         results = []
         for k, job in enumerate(jobs):

@@ -49,7 +49,7 @@ def cmd_validate_bcf(a: argparse.Namespace) -> None:
             prover=prover,
             refuter=None,  # accepted programs: every condition has its certificate in the store
             run_inputs=inputs,
-            append=run.APPEND,
+            **spec.start_kw(),
             kernel=Path(spec.kernel),
             initrd=Path(spec.initrd),
             accel=accel,

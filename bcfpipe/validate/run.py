@@ -28,9 +28,6 @@ REPORT = re.compile(
     r"BUG: |KASAN|UBSAN|WARNING: |Oops|general protection fault|Kernel panic|kernel BUG|"
     r"unable to handle|stack-protector|list_add corruption|refcount_t"
 )
-# Added to the guest's kernel command line for validation boots: KASAN goes on reporting after
-# the first report.
-APPEND = "kasan_multi_shot"
 
 
 @dataclass

@@ -1,0 +1,170 @@
+"""VM jobs that resume a saved guest (bcfpipe/guest/snapshot.py) on the e2e run's stock kernel:
+the same verdicts and verifier statistics as booted guests, isolation of a crash or hang, two
+jobs resuming one state at once, and the boot a broken or unfitting snapshot falls back to."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bcfpipe.guest import initramfs, snapshot, vm
+from bcfpipe.load import loadjob
+from tests.e2e import OUT, REPO, snakemake
+
+pytestmark = pytest.mark.slow
+
+RESULTS = OUT / "results"
+KERNEL = RESULTS / "kernel/stock/bzImage"
+INITRD = RESULTS / "guest/stock/initramfs.cpio"
+# What a snapshot and a boot must agree on, per program.
+SAME = (
+    "name",
+    "verdict",
+    "error_category",
+    "errno",
+    "insns_processed",
+    "total_states",
+    "peak_states",
+    "max_states_per_insn",
+    "stack_depth",
+)
+
+
+@pytest.fixture(scope="module")
+def snap() -> snapshot.Snapshot:
+    record = RESULTS / "guest/stock/snapshot.json"
+    snakemake(str(record), str(RESULTS / "corpus/index.json"))
+    return snapshot.read(record)
+
+
+def accel() -> str:
+    return vm.read_accel(RESULTS / "host/accel.json")
+
+
+def corpus_jobs() -> list[loadjob.ObjectJob]:
+    objs = sorted((RESULTS / "corpus/objects").glob("*/*.o"))
+    assert len(objs) >= 10
+    return [loadjob.ObjectJob(p, p.parent.name) for p in objs]
+
+
+def load(jobs: list[loadjob.ObjectJob], **kw: Any) -> list[dict[str, Any]]:
+    kw.setdefault("kernel", KERNEL)
+    kw.setdefault("initrd", INITRD)
+    results = loadjob.run_jobs(
+        jobs, accel=accel(), variant="stock", timeout_s=120, per_object_timeout=60, **kw
+    )
+    return [r for r, _ in results]
+
+
+def summary(result: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [tuple(p[k] for k in SAME) for p in result["programs"]]
+
+
+def test_resumed_guests_give_the_verdicts_and_statistics_of_booted_ones(
+    snap: snapshot.Snapshot,
+) -> None:
+    jobs = corpus_jobs()
+    resumed = [load([j], snapshot=snap)[0] for j in jobs]
+    booted = [load([j])[0] for j in jobs]
+    assert {r["vm"]["start"] for r in resumed} == {"snapshot"}
+    assert {r["vm"]["start"] for r in booted} == {"boot"}
+    for a, b in zip(resumed, booted, strict=True):
+        assert (a["object"], a["verdict"], summary(a)) == (b["object"], b["verdict"], summary(b))
+    verdicts = {r["verdict"] for r in resumed}
+    assert {"loaded", "rejected"} <= verdicts, verdicts
+    # The point of it: a resumed VM costs a fraction of a boot (medians, not a timed assertion
+    # of a benchmark: a factor this machine shows with a wide margin even when busy).
+    fast = sorted(r["vm"]["wall_seconds"] for r in resumed)[len(resumed) // 2]
+    slow = sorted(r["vm"]["wall_seconds"] for r in booted)[len(booted) // 2]
+    assert fast < slow, (fast, slow)
+
+
+def test_two_jobs_resume_one_state_at_once(snap: snapshot.Snapshot) -> None:
+    jobs = corpus_jobs()[:4]
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(lambda js: load(js, snapshot=snap), [jobs, jobs])
+    assert [summary(r) for r in a] == [summary(r) for r in b]
+    assert all(r["vm"]["start"] == "snapshot" and r["vm"]["boots"] == 1 for r in a + b)
+
+
+def test_a_broken_state_falls_back_to_a_boot(snap: snapshot.Snapshot, tmp_path: Path) -> None:
+    broken = tmp_path / "guest.state"
+    data = Path(snap.state).read_bytes()
+    broken.write_bytes(data[: len(data) // 2])
+    job = corpus_jobs()[:1]
+    (result,) = load(job, snapshot=dataclasses.replace(snap, state=str(broken)))
+    (good,) = load(job, snapshot=snap)
+    assert result["vm"]["start"] == "boot"
+    assert "restore failed" in result["vm"]["start_detail"]
+    assert summary(result) == summary(good)
+
+
+def test_a_snapshot_of_other_settings_is_not_used(snap: snapshot.Snapshot) -> None:
+    (result,) = load(corpus_jobs()[:1], snapshot=snap, memory_mb=snap.memory_mb * 2)
+    assert result["vm"]["start"] == "boot"
+    assert result["vm"]["start_detail"].startswith("snapshot not used: memory_mb")
+
+
+def test_a_crash_or_hang_after_resuming_costs_only_its_object(
+    snap: snapshot.Snapshot, tmp_path: Path
+) -> None:
+    """As tests/test_e2e.py's batch, every VM resumed from a snapshot of the wrapped guest."""
+    wrapper = tmp_path / "wrapper.sh"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do obj=$out; out=$a; done\n'
+        'case "$(basename "$obj")" in\n'
+        "crash*) echo c > /proc/sysrq-trigger ;;\n"
+        "hang*) sleep 1000 ;;\n"
+        "esac\n"
+        'exec /bin/bcfpipe-load.real "$@"\n'
+    )
+    entries = initramfs.initramfs_entries(
+        Path("/bin/busybox"),
+        REPO / "guest" / "init",
+        {
+            "bpftool": RESULTS / "kernel/stock/bpftool",
+            "bcfpipe-load.real": RESULTS / "kernel/stock/bcfpipe-load",
+        },
+    )
+    entries.append(initramfs.Entry("bin/bcfpipe-load", 0o100755, wrapper.read_bytes()))
+    initrd = tmp_path / "initrd.cpio"
+    initramfs.write_cpio(initrd, entries)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    wrapped = vm.save_snapshot(
+        kernel=KERNEL,
+        initrd=initrd,
+        state=tmp_path / "guest.state",
+        record=tmp_path / "snapshot.json",
+        scratch=scratch,
+        accel=accel(),
+        memory_mb=512,
+        qemu="qemu-system-x86_64",
+    )
+    assert json.loads((tmp_path / "snapshot.json").read_text())["state_bytes"] > 0
+    good = RESULTS / "corpus/objects/patterns/clang-19_-O2_masked_index_ok.o"
+    jobs = []
+    for name in ("ok1", "crash", "ok2", "hang", "ok3"):
+        shutil.copyfile(good, tmp_path / f"{name}.o")
+        jobs.append(loadjob.ObjectJob(tmp_path / f"{name}.o", "fixtures"))
+    results = loadjob.run_jobs(
+        jobs,
+        kernel=KERNEL,
+        initrd=initrd,
+        accel=accel(),
+        variant="stock",
+        timeout_s=120,
+        per_object_timeout=10,
+        snapshot=wrapped,
+    )
+    verdicts = [r["verdict"] for r, _ in results]
+    assert verdicts == ["loaded", "vm_crash", "loaded", "timeout", "loaded"], verdicts
+    assert results[1][0]["vm"]["boots"] == 2  # the crash cost one extra start
+    assert all(r["vm"]["start"] == "snapshot" for r, _ in results)
