@@ -172,3 +172,28 @@ def test_no_import_cycles() -> None:
 @pytest.mark.parametrize("name", sorted(set(MODULES) - {"bcfpipe.__main__"}))  # runs the CLI
 def test_module_imports(name: str) -> None:
     importlib.import_module(name)
+
+
+def test_each_command_is_registered_by_the_module_the_map_names() -> None:
+    """`bcfpipe CMD` imports COMMAND_OWNERS[CMD] alone: the map must say who registers what."""
+    import argparse
+    import importlib
+
+    from bcfpipe import cli
+
+    registered = {}
+    for module in cli.COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        registered.update(dict.fromkeys(sub.choices, module))
+    assert registered == cli.COMMAND_OWNERS
+
+
+def test_a_command_parses_the_same_with_its_module_alone() -> None:
+    from bcfpipe import cli
+
+    argv = ["load-objects", "--vm", "v.json", "--object", "a.o", "--project", "p"]
+    argv += ["--out", "a.json", "--log", "a.log"]
+    alone = vars(cli.build_parser("load-objects").parse_args(argv))
+    full = vars(cli.build_parser().parse_args(argv))
+    assert alone == full

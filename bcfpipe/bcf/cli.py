@@ -53,8 +53,9 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_prove(args: argparse.Namespace) -> int:
-    from bcfpipe.bcf.pipeline import load_condition, prove, write_atomic
+    from bcfpipe.bcf.pipeline import load_condition, prove
     from bcfpipe.bcf.prover import lrat_text
+    from bcfpipe.fsutil import write_bytes_atomic as write_atomic
 
     cond, data = load_condition(args.condition)
     out = prove(cond, data, args.time_limit, use_triage=not args.no_triage)
@@ -131,7 +132,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
-    from bcfpipe.bcf.pipeline import load_condition, write_atomic
+    from bcfpipe.bcf.pipeline import load_condition
+    from bcfpipe.fsutil import write_bytes_atomic as write_atomic
 
     write_atomic(args.output, load_condition(args.condition)[1])
     return 0

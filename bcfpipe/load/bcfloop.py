@@ -14,11 +14,9 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bcfpipe.bcf.encoding import condition_hash, decode
-from bcfpipe.bcf.pipeline import Outcome, prove
-from bcfpipe.bcf.triage import counterexample, triage
 from bcfpipe.errors import PipelineError
 from bcfpipe.load.results import object_verdict
 
@@ -34,7 +32,12 @@ STATS_LINE = re.compile(
     re.M,
 )
 
-Prover = Callable[[bytes, float], Outcome]
+if TYPE_CHECKING:
+    from bcfpipe.bcf.pipeline import Outcome
+
+# The prover (and cvc5 behind it) is imported when a condition is first proved: every load job
+# imports this module, most never prove anything.
+Prover = Callable[[bytes, float], "Outcome"]
 
 
 # A round with more new conditions than this for one program is first scanned for a refutation
@@ -45,6 +48,9 @@ REFUTE_FIRST = 16
 
 def default_refuter(data: bytes, time_limit_s: float) -> Outcome:
     """``refuted`` with a counterexample when cvc5 finds one, else ``unknown``."""
+    from bcfpipe.bcf.pipeline import Outcome
+    from bcfpipe.bcf.triage import counterexample, triage
+
     try:
         cond = decode(data)
     except PipelineError as err:
@@ -58,6 +64,8 @@ def default_refuter(data: bytes, time_limit_s: float) -> Outcome:
 
 
 def default_prover(data: bytes, time_limit_s: float) -> Outcome:
+    from bcfpipe.bcf.pipeline import Outcome, prove
+
     try:
         cond = decode(data)
     except PipelineError as err:

@@ -13,10 +13,14 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bcfpipe.bcf.encoding import condition_hash
-from bcfpipe.bcf.pipeline import Outcome, write_atomic
+from bcfpipe.fsutil import write_bytes_atomic
 from bcfpipe.load.bcfloop import Prover
+
+if TYPE_CHECKING:
+    from bcfpipe.bcf.pipeline import Outcome
 
 
 def path_for(store: Path, condition: bytes) -> Path:
@@ -28,6 +32,8 @@ def caching(prover: Prover, store: Path, reuse: bool) -> Prover:
     """``prover`` that files what it proves under ``store``; with ``reuse`` it looks there first."""
 
     def prove(data: bytes, limit_s: float) -> Outcome:
+        from bcfpipe.bcf.pipeline import Outcome  # with the prover, when a load first needs it
+
         path = path_for(store, data)
         if reuse:
             t = time.perf_counter()
@@ -48,7 +54,7 @@ def caching(prover: Prover, store: Path, reuse: bool) -> Prover:
         if out.verdict == "proved" and out.certificate:
             # A store that cannot be written costs a proof later, nothing else.
             with contextlib.suppress(OSError):
-                write_atomic(path, out.certificate)
+                write_bytes_atomic(path, out.certificate)
         return out
 
     return prove
