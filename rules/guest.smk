@@ -114,7 +114,7 @@ rule guest_snapshot:
         vm=vm_args(),
     shell:
         "{BCFPIPE} guest-snapshot --kernel {input.kernel} --initrd {input.initrd} "
-        "--accel {input.accel} --cmdline {params.cmdline:q} {params.vm} --state {output.state} "
+        "--accel {input.accel} --cmdline={params.cmdline:q} {params.vm} --state {output.state} "
         "--out {output.record} > {log} 2>&1"
 
 

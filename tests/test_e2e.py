@@ -240,12 +240,26 @@ def test_kill_9_then_resume_redoes_nothing_finished(kick_tires: None) -> None:
     assert truth["unsafe_accepted"] == []
 
 
-def test_batched_loads_boot_once_for_several_objects(kick_tires: None) -> None:
-    """load.batch_size 3: the kick_tires objects load in VM jobs of up to three objects."""
+def test_batched_loads_give_each_object_its_own_resumed_guest(kick_tires: None) -> None:
+    """load.batch_size 3, guests not shared (the default): one job per three objects, one guest
+    per object, each resumed from the variant's snapshot."""
     wanted = yaml.safe_load((REPO / "tests/configs/e2e.yaml").read_text())["corpus"]["kick_tires"]
     paths = [RESULTS / "loads" / v / f"{o}.json" for v in ("stock", "bcf") for o in wanted]
     before = {p: _load(p)["verdict"] for p in paths}
-    batched = ("--config", "load={batch_size: 3}")
+    proc = snakemake("kick_tires", "--config", "load={batch_size: 3}")
+    assert "load_batch_stock_patterns_" in proc.stdout + proc.stderr
+    after = {p: _load(p) for p in paths}
+    assert {p: r["verdict"] for p, r in after.items()} == before
+    for r in after.values():
+        assert r["vm"]["objects_in_vm"] == 1 and r["vm"]["start"] == "snapshot", r["vm"]
+
+
+def test_batched_loads_boot_once_for_several_objects(kick_tires: None) -> None:
+    """load.batch_size 3, shared_guest: the kick_tires objects load in VMs of up to three."""
+    wanted = yaml.safe_load((REPO / "tests/configs/e2e.yaml").read_text())["corpus"]["kick_tires"]
+    paths = [RESULTS / "loads" / v / f"{o}.json" for v in ("stock", "bcf") for o in wanted]
+    before = {p: _load(p)["verdict"] for p in paths}
+    batched = ("--config", "load={batch_size: 3, shared_guest: true}")
     proc = snakemake("kick_tires", *batched)
     assert "load_batch_stock_patterns_" in proc.stdout + proc.stderr
     after = {p: _load(p) for p in paths}

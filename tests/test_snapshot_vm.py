@@ -21,7 +21,6 @@ pytestmark = pytest.mark.slow
 
 RESULTS = OUT / "results"
 KERNEL = RESULTS / "kernel/stock/bzImage"
-INITRD = RESULTS / "guest/stock/initramfs.cpio"
 # What a snapshot and a boot must agree on, per program.
 SAME = (
     "name",
@@ -37,10 +36,15 @@ SAME = (
 
 
 @pytest.fixture(scope="module")
-def snap() -> snapshot.Snapshot:
-    record = RESULTS / "guest/stock/snapshot.json"
-    snakemake(str(record), str(RESULTS / "corpus/index.json"))
-    return snapshot.read(record)
+def snaps() -> dict[str, snapshot.Snapshot]:
+    records = {v: RESULTS / f"guest/{v}/snapshot.json" for v in ("stock", "bcf")}
+    snakemake(*map(str, records.values()), str(RESULTS / "corpus/index.json"))
+    return {v: snapshot.read(r) for v, r in records.items()}
+
+
+@pytest.fixture(scope="module")
+def snap(snaps: dict[str, snapshot.Snapshot]) -> snapshot.Snapshot:
+    return snaps["stock"]
 
 
 def accel() -> str:
@@ -53,12 +57,11 @@ def corpus_jobs() -> list[loadjob.ObjectJob]:
     return [loadjob.ObjectJob(p, p.parent.name) for p in objs]
 
 
-def load(jobs: list[loadjob.ObjectJob], **kw: Any) -> list[dict[str, Any]]:
-    kw.setdefault("kernel", KERNEL)
-    kw.setdefault("initrd", INITRD)
-    results = loadjob.run_jobs(
-        jobs, accel=accel(), variant="stock", timeout_s=120, per_object_timeout=60, **kw
-    )
+def load(jobs: list[loadjob.ObjectJob], variant: str = "stock", **kw: Any) -> list[dict[str, Any]]:
+    kw.setdefault("kernel", RESULTS / f"kernel/{variant}/bzImage")
+    kw.setdefault("initrd", RESULTS / f"guest/{variant}/initramfs.cpio")
+    run = loadjob.run_jobs_bcf if variant == "bcf" else loadjob.run_jobs
+    results = run(jobs, accel=accel(), variant=variant, timeout_s=120, per_object_timeout=60, **kw)
     return [r for r, _ in results]
 
 
@@ -66,16 +69,18 @@ def summary(result: dict[str, Any]) -> list[tuple[Any, ...]]:
     return [tuple(p[k] for k in SAME) for p in result["programs"]]
 
 
+@pytest.mark.parametrize("variant", ["stock", "bcf"])
 def test_resumed_guests_give_the_verdicts_and_statistics_of_booted_ones(
-    snap: snapshot.Snapshot,
+    snaps: dict[str, snapshot.Snapshot], variant: str
 ) -> None:
     jobs = corpus_jobs()
-    resumed = [load([j], snapshot=snap)[0] for j in jobs]
-    booted = [load([j])[0] for j in jobs]
+    resumed = [load([j], variant, snapshot=snaps[variant])[0] for j in jobs]
+    booted = [load([j], variant)[0] for j in jobs]
     assert {r["vm"]["start"] for r in resumed} == {"snapshot"}
     assert {r["vm"]["start"] for r in booted} == {"boot"}
     for a, b in zip(resumed, booted, strict=True):
         assert (a["object"], a["verdict"], summary(a)) == (b["object"], b["verdict"], summary(b))
+        assert a.get("bcf", {}).get("outcome") == b.get("bcf", {}).get("outcome")
     verdicts = {r["verdict"] for r in resumed}
     assert {"loaded", "rejected"} <= verdicts, verdicts
     # The point of it: a resumed VM costs a fraction of a boot (medians, not a timed assertion

@@ -6,6 +6,7 @@ no network, ports, sockets or pid files, so any number of jobs can run at once o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -200,7 +201,8 @@ def _run(
                 break
             time.sleep(0.005)
         if not status_file.exists():
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # QEMU gave up by itself
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             return None
     try:

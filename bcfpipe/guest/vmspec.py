@@ -37,6 +37,7 @@ class LoadSettings:
     bcf_rounds: int
     bcf_prove_seconds: float
     cmdline: str = ""  # added to the guest kernel's command line
+    shared_guest: bool = False  # the objects of one job share a guest (load.shared_guest)
 
     def __post_init__(self) -> None:
         if self.loader not in LOADERS:
@@ -77,6 +78,7 @@ def settings_from_config(config: dict[str, Any], variant: dict[str, Any]) -> Loa
         bcf_rounds=int(load["bcf_rounds"]),
         bcf_prove_seconds=float(load["bcf_prove_seconds"]),
         cmdline=str(variant["cmdline"]),
+        shared_guest=bool(load["shared_guest"]),
     )
 
 

@@ -69,13 +69,11 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
 
             # Kept for the dynamic validation, which loads the same programs again.
             extra["prover"] = certstore.caching(bcfloop.default_prover, Path(a.cert_store), False)
-    results = run(
-        jobs,
+    kw: dict[str, Any] = dict(
         kernel=Path(spec.kernel),
         initrd=Path(spec.initrd),
         accel=vm.read_accel(spec.accel),
         variant=spec.variant,
-        timeout_s=spec.vm_timeout(n),
         per_object_timeout=s.object_timeout_s,
         memory_mb=s.memory_mb,
         qemu=s.qemu,
@@ -83,12 +81,24 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
         **spec.start_kw(),
         **extra,
     )
-    for (result, raw), out_json, out_log in zip(results, a.out, a.log, strict=True):
-        loadjob.write_result(result, raw, Path(out_json), Path(out_log))
-        print(
-            f"{result['project']}/{result['object']}: {result['verdict']} "
-            f"({result['vm']['wall_seconds']:.2f} s, {result['vm']['accel']})"
-        )
+    # One guest for the batch, or one per object (each written as soon as it is done).
+    groups = [jobs] if s.shared_guest else [[job] for job in jobs]
+    done = 0
+    for group in groups:
+        results = run(group, timeout_s=spec.vm_timeout(len(group)), **kw)
+        for result, raw in results:
+            write_one(result, raw, a.out[done], a.log[done])
+            done += 1
+
+
+def write_one(result: dict[str, Any], raw: str, out_json: str, out_log: str) -> None:
+    """Write one object's result and say what became of it."""
+    loadjob.write_result(result, raw, Path(out_json), Path(out_log))
+    print(
+        f"{result['project']}/{result['object']}: {result['verdict']} "
+        f"({result['vm']['wall_seconds']:.2f} s, {result['vm']['start']}, {result['vm']['accel']})",
+        flush=True,
+    )
 
 
 def cmd_truth_report(a: argparse.Namespace) -> None:
