@@ -47,8 +47,29 @@ rule configure_kernel:
         "--required {params.required} --out {output} > {log} 2> >(tee -a {log} >&2)"
 
 
+def build_seed(wildcards):
+    """The baseline's finished build, which a variant's first build starts from (seed_builds)."""
+    v = wildcards.variant
+    base = KERNELS.get(BASELINE)
+    if not config["kernel"]["seed_builds"] or v == BASELINE or base is None:
+        return {}
+    if KERNELS[v]["source"] != base["source"]:
+        return {}
+    return {
+        "seed": f"{RESULTS}/kernel/{BASELINE}/build.json",
+        "seed_patched": f"{RESULTS}/kernel/{BASELINE}/patched.json",
+    }
+
+
+def seed_args(wildcards, input):
+    if "seed" not in input.keys():
+        return ""
+    return f"--seed-build {KBUILD.format(variant=BASELINE)} --seed-patched {input.seed_patched}"
+
+
 rule build_kernel:
     input:
+        unpack(build_seed),
         patched=rules.patch_kernel.output,
         config=rules.configure_kernel.output,
     output:
@@ -69,10 +90,11 @@ rule build_kernel:
         make_vars=lambda wc: " ".join(
             f"--make-var {shlex.quote(v)}" for v in KERNELS[wc.variant]["make_vars"]
         ),
+        seed=seed_args,
     shell:
         "{BCFPIPE} build-kernel --patched {input.patched} --config {input.config} "
         "--build {params.build} --work {WORK} --ccache {params.ccache} --jobs {params.jobs} "
-        "{params.make_vars} "
+        "{params.make_vars} {params.seed} "
         "--image {output.image} --out {output.info} > {log} 2> >(tee -a {log} >&2)"
 
 

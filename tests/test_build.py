@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -32,3 +33,46 @@ def test_ccache_off_or_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert build._env("auto", tmp_path)[1] == []
     with pytest.raises(PipelineError, match="apt-get install ccache"):
         build._env("yes", tmp_path)
+
+
+def _seed(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A finished baseline build (old times) and a variant's tree with a configured build."""
+    seed = tmp_path / "stock" / "build"
+    for rel in ("vmlinux.o", "kernel/fork.o", "tools/objtool/objtool", "tools/bpf/x.o", ".config"):
+        (seed / rel).parent.mkdir(parents=True, exist_ok=True)
+        (seed / rel).write_text(f"stock {rel}")
+    (seed / "source").symlink_to("..")
+    for path in [*seed.rglob("*"), seed]:
+        os.utime(path, (1000.0, 1000.0), follow_symlinks=False)
+    tree = tmp_path / "bcf"
+    (tree / "kernel").mkdir(parents=True)
+    (tree / "kernel" / "verifier.c").write_text("patched")
+    os.utime(tree / "kernel" / "verifier.c", (500.0, 500.0))  # patched before stock was built
+    build_dir = tree / "build"
+    build_dir.mkdir()
+    (build_dir / ".config").write_text("bcf config")
+    (build_dir / "source").symlink_to("..")
+    return seed, tree, build_dir
+
+
+def test_a_seeded_build_keeps_its_config_and_recompiles_what_differs(tmp_path: Path) -> None:
+    seed, tree, build_dir = _seed(tmp_path)
+    objtool = build.seed_build(seed, tree, build_dir, ["kernel/verifier.c", "gone.c"])
+    assert objtool == 1000.0
+    assert (build_dir / "kernel" / "fork.o").read_text() == "stock kernel/fork.o"
+    assert (build_dir / "kernel" / "fork.o").stat().st_mtime == 1000.0  # times kept
+    assert (build_dir / ".config").read_text() == "bcf config"
+    assert (build_dir / ".config").stat().st_mtime > 1000.0  # Kconfig runs again
+    assert not (build_dir / "tools").exists()  # the tools' builds start afresh
+    # The patched file is newer than every object of the seed: make recompiles it.
+    assert (tree / "kernel" / "verifier.c").stat().st_mtime > 1000.0
+    # Built once: never seeded again.
+    assert build.seed_build(seed, tree, build_dir, []) is None
+
+
+def test_no_seed_from_an_unbuilt_folder_or_over_a_patched_objtool(tmp_path: Path) -> None:
+    seed, tree, build_dir = _seed(tmp_path)
+    assert build.seed_build(seed, tree, build_dir, ["tools/objtool/check.c"]) is None
+    (seed / "vmlinux.o").unlink()
+    assert build.seed_build(seed, tree, build_dir, []) is None
+    assert not (build_dir / "kernel").exists()

@@ -111,9 +111,60 @@ def configure(
 MAKE_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*=[^\s]*$")
 
 
+# A build folder's files that describe its own variant or tree (``source`` links to it), and the
+# tools' builds, which name files by absolute path (a copy would neither match its new place nor
+# notice the variant's changes: the bcf series changes libbpf): never taken from a seed.
+SEED_SKIP = frozenset({".config", "bcfpipe-fragments.config", "source", "tools"})
+OBJTOOL = Path("tools/objtool/objtool")
+
+
+def seed_build(seed: Path, tree: Path, build: Path, touched: Sequence[str]) -> float | None:
+    """Copy the finished build folder ``seed`` of the same source into ``build``, never built.
+
+    Kbuild's records in ``seed`` name sources and headers relative to the build folder
+    (``../include/…``: each build folder lies inside its tree), and every tree copy keeps the
+    pristine files' times, so in ``build`` make recompiles exactly what differs: files the
+    variant's or the seed's patches touched (``touched``, paths in the tree, stamped now here:
+    a file patched before the seed was built is older than the seed's objects), objects
+    depending on changed headers, config symbols (recorded per object by fixdep) or command lines
+    (make variables). Copies, not hard links: the compiler rewrites objects in place.
+
+    Returns the seed's objtool time for :func:`build_kernel` (every object depends on objtool's
+    file time), or None, nothing done: ``build`` was built before, ``seed`` was not, or a patch
+    touches objtool's sources.
+    """
+    if (build / "vmlinux.o").exists() or not (seed / "vmlinux.o").exists():
+        return None
+    if not (seed / OBJTOOL).exists():
+        return None
+    if any(f.startswith(("tools/objtool/", "tools/build/", "tools/lib/subcmd/")) for f in touched):
+        return None
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return set(SEED_SKIP & set(names)) if Path(folder) == seed else set()
+
+    shutil.copytree(seed, build, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+    for rel in sorted(set(touched)):
+        if (tree / rel).exists():
+            os.utime(tree / rel)
+    # make reruns Kconfig when .config is newer than include/config/auto.conf, and the seed's
+    # auto.conf may be the newer one: this variant's configuration must win.
+    os.utime(build / ".config")
+    return (seed / OBJTOOL).stat().st_mtime
+
+
 def build_kernel(
-    tree: Path, build: Path, jobs: int, ccache: str, work: Path, make_vars: Sequence[str] = ()
+    tree: Path,
+    build: Path,
+    jobs: int,
+    ccache: str,
+    work: Path,
+    make_vars: Sequence[str] = (),
+    seed_objtool: float | None = None,
 ) -> dict[str, Any]:
+    """``make bzImage``. ``seed_objtool`` (a seeded build folder, :func:`seed_build`): objtool is
+    built first and given the seed's objtool time, since every object depends on that time and
+    the sources are the same, so the seed's objects stay valid."""
     bad = [v for v in make_vars if not MAKE_VAR.match(v)]
     if bad:
         raise PipelineError(
@@ -121,20 +172,13 @@ def build_kernel(
         )
     env, extra = _env(ccache, work)
     start = time.monotonic()
-    run_logged(
-        [
-            "make",
-            "-C",
-            str(tree),
-            f"O={build.resolve()}",
-            *extra,
-            *make_vars,
-            f"-j{jobs}",
-            "bzImage",
-        ],
-        env=env,
-        what="kernel build",
-    )
+    make = ["make", "-C", str(tree), f"O={build.resolve()}", *extra, *make_vars, f"-j{jobs}"]
+    if seed_objtool is not None:
+        run_logged([*make, "tools/objtool"], env=env, what="objtool build")
+        # All of objtool's build gets the time, or the next make would link it again.
+        for path in (build / OBJTOOL.parent).rglob("*"):
+            os.utime(path, (seed_objtool, seed_objtool), follow_symlinks=False)
+    run_logged([*make, "bzImage"], env=env, what="kernel build")
     release = (build / "include" / "config" / "kernel.release").read_text().strip()
     return {
         "release": release,

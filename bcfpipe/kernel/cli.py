@@ -66,7 +66,21 @@ def cmd_build_kernel(a: argparse.Namespace) -> None:
     tree, bdir = Path(patched["tree"]), Path(a.build)
     if (bdir / ".config").read_bytes() != Path(a.config).read_bytes():
         raise PipelineError(f"{bdir}/.config differs from {a.config}; rerun the configure rule")
-    info = build.build_kernel(tree, bdir, a.jobs, a.ccache, Path(a.work), a.make_var or [])
+    seeded, objtool = "", None
+    if a.seed_build:
+        seed = read_json(a.seed_patched)
+        if seed["source"].get("sha256") == patched["source"].get("sha256"):
+            # Both trees are the pristine source plus their series: they differ where either
+            # series touched it.
+            touched = [*patched["touched"], *seed["touched"]]
+            objtool = build.seed_build(Path(a.seed_build), tree, bdir, touched)
+        if objtool is not None:
+            seeded = seed["variant"]
+            print(f"build folder seeded from {seeded}'s ({a.seed_build})", flush=True)
+    info = build.build_kernel(
+        tree, bdir, a.jobs, a.ccache, Path(a.work), a.make_var or [], seed_objtool=objtool
+    )
+    info["seeded_from"] = seeded
     image = bdir / "arch" / "x86" / "boot" / "bzImage"
     shutil.copyfile(image, a.image)
     info.update(
@@ -134,6 +148,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--image", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--make-var", action="append", help="NAME=VALUE for make (repeatable)")
+    p.add_argument("--seed-build", default="", help="a finished build folder to start from")
+    p.add_argument("--seed-patched", default="", help="patch-tree record of --seed-build's tree")
 
     p = add("build-tools", cmd_build_tools, "build static bpftool and libbpf from the tree")
     p.add_argument("--patched", required=True)
