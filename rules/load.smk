@@ -115,11 +115,7 @@ if ST_ON and not BATCHED:
 # its full path then, however many batches there are (a wildcard would make every lookup scan
 # every batch's outputs).
 _BATCHES = (
-    bcfplan.load_batches(
-        [(p, o, path) for p, o, path, _ in get_objects()],
-        LOAD["batch_size"],
-        alone=config["corpus"]["kick_tires"],
-    )
+    bcfplan.load_batches([(p, o, path) for p, o, path, _ in get_objects()], LOAD["batch_size"])
     if BATCHED
     else []
 )

@@ -133,18 +133,6 @@ def test_batches_keep_projects_apart_and_sources_together() -> None:
         assert all(len(b.objects) <= size for b in plan.load_batches(objs, size))
 
 
-def test_kick_tires_objects_get_a_batch_each() -> None:
-    objs = [("p", f"clang-19_-O2_s{k}", f"/o/{k}.o") for k in range(5)]
-    objs.append(("q", "clang-19_-O2_t", "/o/t.o"))
-    batches = plan.load_batches(objs, 8, alone={"p/clang-19_-O2_s3", "q/clang-19_-O2_t"})
-    got = [(b.project, b.index, [o for o, _ in b.objects]) for b in batches]
-    assert got == [
-        ("p", 0, ["clang-19_-O2_s0", "clang-19_-O2_s1", "clang-19_-O2_s2", "clang-19_-O2_s4"]),
-        ("p", 1, ["clang-19_-O2_s3"]),
-        ("q", 0, ["clang-19_-O2_t"]),
-    ]
-
-
 def test_batch_size_must_be_positive() -> None:
     with pytest.raises(PipelineError, match="batch_size"):
         plan.load_batches([("p", "x", "x")], 0)

@@ -185,6 +185,17 @@ def test_changing_one_bcf_patch_rebuilds_only_bcf(restore: Path) -> None:
     assert "stock" not in {v for r, wc in p.jobs if r != "tables_variant" for v in wc.values()}
 
 
+def test_a_new_baseline_build_does_not_rebuild_the_other_variants(restore: Path) -> None:
+    """Also with kernel.seed_builds, where bcf's first build starts from stock's build folder:
+    the seed orders the first builds only (ancient inputs)."""
+    for name in ("build.json", "patched.json", "bzImage"):
+        edit(restore / "results/kernel/stock" / name)
+    p = plan(restore)
+    assert p.variants("build_kernel") == {"stock"}
+    seeded = plan(restore, "--config", "kernel={seed_builds: true}")
+    assert seeded.variants("build_kernel") == {"stock"}
+
+
 def test_removing_one_result_plans_only_that_job_and_aggregation(restore: Path) -> None:
     result = restore / "results/loads/stock/xdp-lb/clang-19_-O2_xdp_proto_count.json"
     result.unlink()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,16 +164,12 @@ def _source_of(stem: str) -> str:
     return object_meta(f"{stem}.o")["name"]
 
 
-def load_batches(
-    objects: Iterable[tuple[str, str, str]], size: int, alone: Collection[str] = ()
-) -> list[LoadBatch]:
+def load_batches(objects: Iterable[tuple[str, str, str]], size: int) -> list[LoadBatch]:
     """Split ``(project, object stem, path)`` into batches of at most ``size`` per project.
 
     Batches never mix projects (a project's results stay in its folder and its loads can be
     rerun alone) and follow the source order, so the batch of an object changes only when
-    objects before it in its project are added or removed. Objects named in ``alone``
-    (``project/stem``: the kick_tires objects) get a batch each, after their project's others,
-    so that asking for one of them loads nothing else.
+    objects before it in its project are added or removed.
     """
     if size < 1:
         raise PipelineError(f"load.batch_size must be at least 1, not {size}")
@@ -183,8 +179,6 @@ def load_batches(
     out = []
     for project in sorted(by_project):
         members = sorted(by_project[project], key=lambda m: (_source_of(m[0]), m[0]))
-        single = [m for m in members if f"{project}/{m[0]}" in alone]
-        rest = [m for m in members if f"{project}/{m[0]}" not in alone]
-        groups = [rest[k : k + size] for k in range(0, len(rest), size)] + [[m] for m in single]
-        out += [LoadBatch(project, k, tuple(g)) for k, g in enumerate(groups)]
+        for k in range(0, len(members), size):
+            out.append(LoadBatch(project, k // size, tuple(members[k : k + size])))
     return out
