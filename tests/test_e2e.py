@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e import OUT, REPO, snakemake
+from tests.e2e import OUT, REPO, misbehaving_batch, snakemake
 
 pytestmark = pytest.mark.slow
 RESULTS = OUT / "results"
@@ -141,36 +141,9 @@ def test_crashing_and_hanging_objects_are_recorded_and_isolated(
     The guest's loader is wrapped by a script that misbehaves on purpose for objects named
     crash*/hang*, so the production path (run_jobs, the guest init, the timeouts) is what runs.
     """
-    from bcfpipe.guest import initramfs
     from bcfpipe.load import loadjob
 
-    wrapper = tmp_path / "wrapper.sh"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        'for a in "$@"; do obj=$out; out=$a; done\n'
-        'case "$(basename "$obj")" in\n'
-        "crash*) echo c > /proc/sysrq-trigger ;;\n"
-        "hang*) sleep 1000 ;;\n"
-        "esac\n"
-        'exec /bin/bcfpipe-load.real "$@"\n'
-    )
-    entries = initramfs.initramfs_entries(
-        Path("/bin/busybox"),
-        REPO / "guest" / "init",
-        {
-            "bpftool": RESULTS / "kernel/stock/bpftool",
-            "bcfpipe-load.real": RESULTS / "kernel/stock/bcfpipe-load",
-        },
-    )
-    entries.append(initramfs.Entry("bin/bcfpipe-load", 0o100755, wrapper.read_bytes()))
-    initrd = tmp_path / "initrd.cpio"
-    initramfs.write_cpio(initrd, entries)
-
-    good = RESULTS / "corpus/objects/patterns/clang-19_-O2_masked_index_ok.o"
-    jobs = []
-    for name in ("ok1", "crash", "ok2", "hang", "ok3"):
-        shutil.copyfile(good, tmp_path / f"{name}.o")
-        jobs.append(loadjob.ObjectJob(tmp_path / f"{name}.o", "fixtures"))
+    initrd, jobs = misbehaving_batch(tmp_path, RESULTS)
     results = loadjob.run_jobs(
         jobs,
         kernel=RESULTS / "kernel/stock/bzImage",

@@ -100,8 +100,9 @@ def test_jobs_and_snapshots_have_the_same_devices(tmp_path: Path) -> None:
     """A saved guest resumes only on the devices it was saved with: the job's command differs
     from the snapshot boot's in the second serial port's backend alone."""
     args = ("qemu", tmp_path / "k", tmp_path / "i", tmp_path / "s", tmp_path / "c", "tcg", 512)
-    boot = vm.qemu_command(*args, "x bcfpipe.snapshot", go="null")
-    job_ = vm.qemu_command(*args, "x bcfpipe.snapshot", go="stdio")
+    boot = vm.snapshot_command(*args, "x", go="null")
+    job_ = vm.snapshot_command(*args, "x", go="stdio")
+    assert boot[boot.index("-append") + 1].endswith(" x bcfpipe.snapshot")
     assert boot.count("-serial") == 2
     assert [a for a in boot if a != "null"] == [a for a in job_ if a != "stdio"]
 

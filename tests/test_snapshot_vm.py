@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bcfpipe.guest import initramfs, snapshot, vm
+from bcfpipe.guest import snapshot, vm
 from bcfpipe.load import loadjob
-from tests.e2e import OUT, REPO, snakemake
+from tests.e2e import OUT, misbehaving_batch, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -120,27 +119,7 @@ def test_a_crash_or_hang_after_resuming_costs_only_its_object(
     snap: snapshot.Snapshot, tmp_path: Path
 ) -> None:
     """As tests/test_e2e.py's batch, every VM resumed from a snapshot of the wrapped guest."""
-    wrapper = tmp_path / "wrapper.sh"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        'for a in "$@"; do obj=$out; out=$a; done\n'
-        'case "$(basename "$obj")" in\n'
-        "crash*) echo c > /proc/sysrq-trigger ;;\n"
-        "hang*) sleep 1000 ;;\n"
-        "esac\n"
-        'exec /bin/bcfpipe-load.real "$@"\n'
-    )
-    entries = initramfs.initramfs_entries(
-        Path("/bin/busybox"),
-        REPO / "guest" / "init",
-        {
-            "bpftool": RESULTS / "kernel/stock/bpftool",
-            "bcfpipe-load.real": RESULTS / "kernel/stock/bcfpipe-load",
-        },
-    )
-    entries.append(initramfs.Entry("bin/bcfpipe-load", 0o100755, wrapper.read_bytes()))
-    initrd = tmp_path / "initrd.cpio"
-    initramfs.write_cpio(initrd, entries)
+    initrd, jobs = misbehaving_batch(tmp_path, RESULTS)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     wrapped = vm.save_snapshot(
@@ -154,11 +133,6 @@ def test_a_crash_or_hang_after_resuming_costs_only_its_object(
         qemu="qemu-system-x86_64",
     )
     assert json.loads((tmp_path / "snapshot.json").read_text())["state_bytes"] > 0
-    good = RESULTS / "corpus/objects/patterns/clang-19_-O2_masked_index_ok.o"
-    jobs = []
-    for name in ("ok1", "crash", "ok2", "hang", "ok3"):
-        shutil.copyfile(good, tmp_path / f"{name}.o")
-        jobs.append(loadjob.ObjectJob(tmp_path / f"{name}.o", "fixtures"))
     results = loadjob.run_jobs(
         jobs,
         kernel=KERNEL,

@@ -97,6 +97,32 @@ def qemu_command(
     return cmd
 
 
+def snapshot_command(
+    qemu: str,
+    kernel: Path,
+    initrd: Path,
+    share: Path,
+    console: Path,
+    accel: str,
+    memory_mb: int,
+    append: str,
+    go: str,
+) -> list[str]:
+    """The QEMU command of a guest that waits for a snapshot (``go`` 'null': saving it) or
+    resumes from one ('stdio': a job): the same command, so the same devices, either way."""
+    return qemu_command(
+        qemu,
+        kernel,
+        initrd,
+        share,
+        console,
+        accel,
+        memory_mb,
+        f"{append} {snap.KERNEL_ARG}".strip(),
+        go=go,
+    )
+
+
 def make_scratch(parent: str = "", prefix: str = "bcfpipe-job-") -> Path:
     """A fresh, unique job directory; ``parent`` '' means the system temp directory."""
     if parent:
@@ -142,16 +168,8 @@ def run(
             qemu=qemu,
         )
         if not why:
-            cmd = qemu_command(
-                qemu,
-                kernel,
-                initrd,
-                share,
-                console,
-                accel,
-                memory_mb,
-                f"{append} {snap.KERNEL_ARG}".strip(),
-                go="stdio",
+            cmd = snapshot_command(
+                qemu, kernel, initrd, share, console, accel, memory_mb, append, go="stdio"
             )
             cmd += ["-incoming", f"exec:cat {shlex.quote(snapshot.state)}"]
             outcome = _run(cmd, share, accel, timeout_s, restore=True)
@@ -268,16 +286,8 @@ def save_snapshot(
     console = scratch / "console.log"
     share = scratch / "share"
     share.mkdir(parents=True, exist_ok=True)
-    cmd = qemu_command(
-        qemu,
-        kernel,
-        initrd,
-        share,
-        console,
-        accel,
-        memory_mb,
-        f"{append} {snap.KERNEL_ARG}".strip(),
-        go="null",
+    cmd = snapshot_command(
+        qemu, kernel, initrd, share, console, accel, memory_mb, append, go="null"
     )
     cmd += ["-monitor", "stdio"]
     start = time.monotonic()

@@ -38,6 +38,7 @@ def cmd_validate_bcf(a: argparse.Namespace) -> None:
     targets = [t for t in run.select(baseline, accepted) if (t.project, t.object) in objects]
     prover = certstore.caching(bcfloop.default_prover, Path(a.cert_store), True)
     accel = vm.read_accel(spec.accel)
+    start = spec.start_kw()  # read once, not per batch
 
     def run_batch(
         jobs: list[loadjob.ObjectJob], inputs: dict[int, dict[str, bytes]]
@@ -49,7 +50,7 @@ def cmd_validate_bcf(a: argparse.Namespace) -> None:
             prover=prover,
             refuter=None,  # accepted programs: every condition has its certificate in the store
             run_inputs=inputs,
-            **spec.start_kw(),
+            **start,
             kernel=Path(spec.kernel),
             initrd=Path(spec.initrd),
             accel=accel,
