@@ -138,8 +138,10 @@ static void bcf_write_conds(const char *dir, int idx, FILE *meta, unsigned int t
 
 		if (off + 12 + len > true_size)
 			break;
-		fprintf(meta, "bcf_condition_%u=kind:%s,insn:%u,bytes:%u\n", k,
-			bcf_buf[off] == 1 ? "range" : "path", get32(bcf_buf + off + 4), len);
+		/* cut: a condition of a shortened suffix (a longer one exists) */
+		fprintf(meta, "bcf_condition_%u=kind:%s,insn:%u,bytes:%u,cut:%u\n", k,
+			bcf_buf[off] == 1 ? "range" : "path", get32(bcf_buf + off + 4), len,
+			bcf_buf[off + 1] & 1);
 		snprintf(ext, sizeof(ext), "cond.%u", k);
 		f = open_out(dir, idx, ext);
 		if (f) {

@@ -344,3 +344,37 @@ def test_figure8_leaves_zero_check_times_off_the_log_axis(
     assert "2 at 0 µs (below the guest clock's step), not drawn" in a_time.get_title()
     assert a_time.get_xlim()[0] > 1e-3
     assert a_scatter.get_ylim()[0] > 1e-3
+
+
+def test_a_certificate_checked_once_for_many_paths_counts_once() -> None:
+    """0011: the kernel checks a certificate once per load and reuses it for every path with the
+    same condition (``cached``): no check time of its own, its proof time counted once."""
+    import dataclasses
+
+    from bcfpipe.aggregate.results import Program, Refinement
+
+    first = Refinement("path", 7, 10, 100, 50, 4000, 0.5, 1)
+    again = dataclasses.replace(first, check_ns=0, cached=True)
+    prog = Program(
+        variant="bcf",
+        project="p",
+        object="o.o",
+        group="o",
+        compiler="clang-19",
+        opt="-O2",
+        name="f",
+        verdict="loaded",
+        category="",
+        error_line="",
+        error_normalized="",
+        insns=100,
+        total_states=1,
+        peak_states=1,
+        vtime_us=1_000_000,
+        load_ns=1,
+        refinements=(first, again, again),
+    )
+    metric = {m.name: m for m in paper.TABLE2}
+    assert metric["certificate check time"].values([prog]) == [4.0]
+    assert metric["proof time / verification time"].values([prog]) == [50.0]
+    assert metric["refinements per program"].values([prog]) == [3.0]

@@ -48,6 +48,9 @@ SAFE = [
     "uninit_reg_correlated",
     "pkt_var_off",
     "pkt_len_bound",
+    "reload_flag_fanout",
+    "subprog_index",
+    "helper_size_relation",
 ]
 UNSAFE = [
     "mask_diff_unsafe",
@@ -58,6 +61,9 @@ UNSAFE = [
     "uninit_reg_unsafe",
     "pkt_var_off_unsafe",
     "pkt_len_bound_unsafe",
+    "reload_flag_fanout_unsafe",
+    "subprog_index_unsafe",
+    "helper_size_relation_unsafe",
 ]
 
 
@@ -112,6 +118,18 @@ def test_safe_pattern_accepted_with_checked_refinement(name: str) -> None:
     assert refs and all(r["checked"] and r["check_ns"] is not None for r in refs)
     assert all(r["solve_seconds"] is not None and r["round"] == 1 for r in refs)
     assert not res["kernel_warnings"]
+
+
+def test_a_state_explosion_asks_for_one_condition() -> None:
+    """256 paths reach reload_flag_fanout's dereference; what makes each infeasible lies in the last
+    dozen instructions, the same on every path (0011): one condition of a 32-instruction suffix,
+    one proof, one certificate check, reused for the other 255 paths."""
+    [(res, raw)] = loadjob.run_jobs_bcf([job("reload_flag_fanout")], **vm_kw())
+    assert res["bcf"]["outcome"] == "accepted" and res["bcf"]["rounds"] == 2, raw[-3000:]
+    refs = [r for p in res["programs"] for r in p["refinements"]]
+    assert len(refs) == 256 and all(r["checked"] and r["cut"] for r in refs)
+    assert [r["cached"] for r in refs].count(False) == 1
+    assert refs[0]["track_length"] == 32
 
 
 @pytest.mark.parametrize("name", UNSAFE)

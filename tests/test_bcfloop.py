@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bcfpipe.bcf.encoding import condition_hash
+from bcfpipe.bcf.encoding import NOTE, NOTE_MAGIC, condition_hash
 from bcfpipe.bcf.pipeline import Outcome
 from bcfpipe.load import bcfloop, loadjob
 
@@ -61,7 +61,11 @@ def test_parse_stats_lines() -> None:
         "condition_bytes": 21,
         "certificate_bytes": 300,
         "check_ns": 4567,
+        "cut": False,
+        "cached": False,
     }
+    [line] = bcfloop.parse_stats(STATS_CHECKED.replace("4567", "0 cut=1 cached=1"))
+    assert line["cut"] and line["cached"] and line["check_ns"] == 0
 
 
 def test_accepted_after_one_proof_round() -> None:
@@ -172,14 +176,20 @@ def test_guest_script_and_condition_collection(tmp_path: Path) -> None:
     out.mkdir()
     (out / "programs").write_text("1\n")
     (out / "0.meta").write_text(
-        "stage=load\nname=p\nerr=-126\nbcf=1\nbcf_conditions=1\n"
+        "stage=load\nname=p\nerr=-126\nbcf=1\n"
+        "bcf_conditions=2\n"
         "bcf_condition_0=kind:range,insn:7,bytes:3\n"
+        "bcf_condition_1=kind:path,insn:9,bytes:3,cut:1\n"
     )
-    (out / "0.vlog").write_text(STATS_PENDING + "bcf: 1 condition(s) need certificates\n")
+    (out / "0.vlog").write_text(STATS_PENDING + "bcf: 2 condition(s) need certificates\n")
     (out / "0.cond.0").write_bytes(b"abc")
+    (out / "0.cond.1").write_bytes(b"def")
     [p], _ = loadjob.collect(out, job)
     assert p["errno"] == bcfloop.ENOKEY
-    assert p["bcf_conditions"] == [{"kind": "range", "insn": 7, "bytes": b"abc"}]
+    assert p["bcf_conditions"] == [
+        {"kind": "range", "insn": 7, "bytes": b"abc", "cut": False},
+        {"kind": "path", "insn": 9, "bytes": b"def", "cut": True},
+    ]
     assert p["bcf_stats"][0]["insn"] == 12
     # Without the guest's bcf lines nothing BCF-specific is added (stock results unchanged).
     (out / "0.meta").write_text("stage=load\nname=p\nerr=0\n")
@@ -317,3 +327,58 @@ def test_a_small_batch_is_certified_without_a_scan() -> None:
     prover = fake_prover({c: "proved" for c in conds})
     ((res, _),) = bcfloop.run(1, run_round, prover=prover, refuter=refuter)
     assert res["bcf"]["outcome"] == "accepted" and rounds == [0, 3]
+
+
+def test_a_failing_condition_of_a_cut_suffix_asks_for_a_longer_one() -> None:
+    """A condition of a shortened suffix that is refuted says nothing about the program: the next
+    round sends a note (a certificate header without a body) and the kernel asks for a longer
+    suffix of that path, whose condition is then proved."""
+    short, whole = b"BCFC-short-suffix", b"BCFC-whole-suffix"
+    sent: list[dict[str, bytes]] = []
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> Any:
+        sent.append(dict(certs[0]))
+        if not certs[0]:
+            p = prog(bcfloop.ENOKEY, [short], "", "rejected")
+            p["bcf_conditions"][0]["cut"] = True
+        elif len(certs[0]) == 1:
+            p = prog(bcfloop.ENOKEY, [whole], "", "rejected")
+        else:
+            p = prog(0, [], STATS_CHECKED, "loaded")
+        return [(result(p), "raw")]
+
+    prover = fake_prover({short: "refuted", whole: "proved"})
+    ((res, _),) = bcfloop.run(1, run_round, prover=prover)
+    assert res["bcf"]["outcome"] == "accepted" and res["bcf"]["rounds"] == 3
+    note = sent[1][condition_hash(short).hex()]
+    magic, version, flags, length, digest = NOTE.unpack(note)
+    assert len(note) == 44 and (magic, version, flags, length) == (NOTE_MAGIC, 1, 0, 44)
+    assert digest == condition_hash(short)
+    assert sent[2][condition_hash(whole).hex()].startswith(b"CERT")
+
+
+def test_a_refuted_cut_condition_in_a_large_batch_is_no_refutation() -> None:
+    conds = [b"BCFC-cut-%03d" % i for i in range(bcfloop.REFUTE_FIRST + 2)]
+
+    def refuter(data: bytes, limit: float) -> Outcome:
+        if data == conds[0]:
+            return Outcome("refuted", detail="v0 = 0x1", model={0: 1}, total_s=0.1)
+        return Outcome("unknown", total_s=0.1)
+
+    seen: list[dict[str, bytes]] = []
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> Any:
+        seen.append(certs[0])
+        if certs[0]:
+            return [(result(prog(0, [], STATS_CHECKED, "loaded")), "raw")]
+        p = prog(bcfloop.ENOKEY, conds, "", "rejected")
+        for c in p["bcf_conditions"]:
+            c["cut"] = True
+        return [(result(p), "raw")]
+
+    prover = fake_prover({c: "proved" for c in conds[1:]})
+    ((res, _),) = bcfloop.run(1, run_round, prover=prover, refuter=refuter)
+    # not refuted: the refuted one gets a note, the others certificates, and the round goes on
+    assert res["bcf"]["outcome"] == "accepted"
+    notes = [v for v in seen[1].values() if v.startswith(NOTE_MAGIC)]
+    assert len(notes) == 1 and len(seen[1]) == len(conds)

@@ -30,6 +30,9 @@ class Refinement:
     check_ns: int
     solve_seconds: float | None
     round: int
+    # The kernel had checked this certificate for another path of the same load (0011): no check
+    # time of its own, and its proof was counted once.
+    cached: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,7 @@ def _refinement(rec: dict[str, Any], origin: str) -> Refinement:
         check_ns=int(rec["check_ns"]),
         solve_seconds=None if rec["solve_seconds"] is None else float(rec["solve_seconds"]),
         round=int(rec["round"]),
+        cached=bool(rec.get("cached", False)),
     )
 
 

@@ -56,6 +56,18 @@ def condition_hash(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+# A note in the certificates container (docs/bcf-kernel.md, "Protocol"): a certificate header
+# without a body, naming a condition of a shortened suffix that does not hold or was not proved,
+# so that the kernel asks for a longer suffix of that path. The kernel trusts it for nothing else.
+NOTE_MAGIC = b"BCFN"
+NOTE = struct.Struct("<4sHHI32s")
+
+
+def note(cond_hash: bytes) -> bytes:
+    """The note for the condition whose SHA-256 is ``cond_hash``."""
+    return NOTE.pack(NOTE_MAGIC, VERSION, 0, NOTE.size, cond_hash)
+
+
 class _Reader:
     def __init__(self, data: bytes) -> None:
         self.data = data

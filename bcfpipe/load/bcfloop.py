@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bcfpipe.bcf.encoding import condition_hash, decode
+from bcfpipe.bcf.encoding import condition_hash, decode, note
 from bcfpipe.errors import PipelineError
 from bcfpipe.load.results import object_verdict
 
@@ -28,7 +28,7 @@ DEFAULT_PROVE_SECONDS = 60.0
 STATS_LINE = re.compile(
     r"^bcf: (?P<what>refinement|condition) kind=(?P<kind>range|path) insn=(?P<insn>\d+) "
     r"track_length=(?P<track>\d+) cond_bytes=(?P<cond>\d+) cert_bytes=(?P<cert>\d+) "
-    r"check_ns=(?P<ns>\d+)\s*$",
+    r"check_ns=(?P<ns>\d+)(?P<cut> cut=1)?(?P<cached> cached=1)?\s*$",
     re.M,
 )
 
@@ -88,6 +88,8 @@ def parse_stats(vlog_text: str) -> list[dict[str, Any]]:
             "condition_bytes": int(m["cond"]),
             "certificate_bytes": int(m["cert"]),
             "check_ns": int(m["ns"]),
+            "cut": bool(m["cut"]),
+            "cached": bool(m["cached"]),
         }
         for m in STATS_LINE.finditer(vlog_text)
     ]
@@ -105,10 +107,12 @@ class ProofRecord:
     certificate: bytes = b""
     detail: str = ""
     model: dict[str, int] = field(default_factory=dict)
+    cut: bool = False  # a condition of a shortened suffix (a longer one exists)
 
 
 def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: float) -> ProofRecord:
     return ProofRecord(
+        cut=bool(cond.get("cut")),
         kind=cond.get("kind", "range"),
         insn=int(cond.get("insn", -1)),
         program=program,
@@ -126,7 +130,8 @@ def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: fl
 class ObjectLoop:
     """BCF state of one object across rounds."""
 
-    certs: dict[str, bytes] = field(default_factory=dict)  # condition hash (hex) -> certificate
+    # condition hash (hex) -> certificate, or the note that a shortened suffix's condition failed
+    certs: dict[str, bytes] = field(default_factory=dict)
     proofs: dict[str, ProofRecord] = field(default_factory=dict)  # condition hash -> outcome
     rounds: int = 0
     outcome: str = ""
@@ -146,7 +151,9 @@ class ObjectLoop:
         Returns '' when every condition is proved and at least one certificate is new (another
         round can go further), else the program's final outcome: 'refuted' or 'unprovable'.
         With more than ``REFUTE_FIRST`` new conditions, ``refuter`` looks for a refuted one
-        first; the program is then refuted without certifying the others.
+        first; the program is then refuted without certifying the others. A condition of a
+        shortened suffix (``cut``) that is refuted or not proved is no finding about the program:
+        it gets a note, and the next round's kernel asks for a longer suffix of that path.
         """
         fresh = [c for c in conditions if condition_hash(c["bytes"]).hex() not in self.proofs]
         if refuter is not None and len(fresh) > REFUTE_FIRST:
@@ -158,6 +165,9 @@ class ObjectLoop:
                 if out.verdict == "refuted":
                     key = condition_hash(c["bytes"]).hex()
                     self.proofs[key] = _record(program, c, rnd, out, secs)
+                    if c.get("cut"):
+                        self.certs[key] = note(bytes.fromhex(key))
+                        continue
                     return "refuted"
         worst = ""
         new = False
@@ -165,10 +175,10 @@ class ObjectLoop:
             key = condition_hash(c["bytes"]).hex()
             if key in self.proofs:
                 rec = self.proofs[key]
-                if rec.verdict == "refuted":
+                if rec.round == rnd and (rec.verdict == "proved" or rec.cut):
+                    new = True  # settled this round (certificate or note): sent next round
+                elif rec.verdict == "refuted" and not rec.cut:
                     worst = "refuted"
-                elif rec.verdict == "proved" and rec.round == rnd:
-                    new = True  # proved this round for another program: sent next round
                 elif worst != "refuted":
                     # Not proved, or the kernel asked again for a condition whose certificate
                     # it was given in an earlier round: no further round helps.
@@ -182,6 +192,8 @@ class ObjectLoop:
             self.proofs[key] = _record(program, c, rnd, out, secs)
             if out.verdict == "proved":
                 self.certs[key] = out.certificate
+            elif c.get("cut"):
+                self.certs[key] = note(bytes.fromhex(key))
             elif out.verdict == "refuted":
                 worst = "refuted"
             elif worst != "refuted":
@@ -229,6 +241,9 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
                     "solve_seconds": rec.solve_seconds if rec else None,
                     "round": rec.round if rec else None,
                     "checked": True,
+                    "cut": st.get("cut", False),
+                    # the certificate had been checked for another path of this load
+                    "cached": st.get("cached", False),
                 }
             )
         for c in prog.pop("bcf_conditions", []):
@@ -245,6 +260,8 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
                     "solve_seconds": rec.solve_seconds if rec else None,
                     "round": rec.round if rec else None,
                     "checked": False,
+                    "cut": bool(c.get("cut")),
+                    "cached": False,
                     "verdict": rec.verdict if rec else "not_proved",
                     "counterexample": rec.detail if rec and rec.verdict != "proved" else "",
                 }
@@ -252,8 +269,10 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
         prog["refinements"] = refs
         plain = prog.pop("bcf_plain", None)
         if prog.get("errno") == ENOKEY:
-            bad = next((r for r in refs if r.get("verdict") == "refuted"), None) or next(
-                (r for r in refs if r.get("verdict") not in (None, "proved")), None
+            # a shortened suffix's condition failing says nothing about the program
+            whole = [r for r in refs if not r.get("cut")]
+            bad = next((r for r in whole if r.get("verdict") == "refuted"), None) or next(
+                (r for r in whole if r.get("verdict") not in (None, "proved")), None
             )
             detail = (
                 f"bcf: {bad['kind']} condition at insn {bad['insn']} {bad['verdict']}: "

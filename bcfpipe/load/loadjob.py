@@ -162,6 +162,8 @@ def bcf_conditions(out: Path, i: int, meta: dict[str, str]) -> list[dict[str, An
                 "kind": info.get("kind", "range"),
                 "insn": int(info["insn"]) if info.get("insn", "").isdigit() else -1,
                 "bytes": path.read_bytes(),
+                # a condition of a shortened suffix: if it does not hold, a longer one is asked
+                "cut": info.get("cut") == "1",
             }
         )
     return conds

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Target: helper size refinement (0012) for a stack buffer. A 16-byte buffer at fp-16, a length
+ * checked to be at most 20 in another register, handed to bpf_csum_diff: the room is 16.
+ *
+ * Unsafe: a length of 17..20 reads above the frame.
+ */
+// variants: single
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[8]);
+} vals SEC(".maps");
+
+// truth: helper_size_stack_unsafe unsafe stock=rejected lengths up to 20 from a 16-byte stack buffer
+SEC("tc")
+__attribute__((naked)) int helper_size_stack_unsafe(void *ctx)
+{
+	asm volatile(
+		"call %[rnd];"
+		"r6 = r0;"
+		"r1 = 0;"
+		"*(u32 *)(r10 - 4) = r1;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r1 = %[vals] ll;"
+		"call %[lookup];"
+		"if r0 == 0 goto l_out_%=;"
+		"r1 = 0;"
+		"*(u64 *)(r10 - 16) = r1;"
+		"*(u64 *)(r10 - 8) = r1;"
+		"w6 += 4;"
+		"w2 = w6;"
+		"w2 &= 0xffff;"
+		"if w2 > 20 goto l_out_%=;"
+		"r7 = r6;"
+		"r7 &= 0xffff;"
+		"r1 = r10;"
+		"r1 += -16;"
+		"r2 = r7;"
+		"r3 = 0;"
+		"r4 = 0;"
+		"r5 = 0;"
+		"call %[csum_diff];"
+		"l_out_%=:"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [rnd] "i"(BPF_FUNC_get_prandom_u32),
+		  [lookup] "i"(BPF_FUNC_map_lookup_elem),
+		  [csum_diff] "i"(BPF_FUNC_csum_diff),
+		  [vals] "i"(&vals)
+		: "memory");
+}
+
+char LICENSE[] SEC("license") = "GPL";
