@@ -163,10 +163,8 @@ class ObjectLoop:
                 secs = out.total_s or (time.perf_counter() - t)
                 self.proof_seconds += secs
                 if out.verdict == "refuted":
-                    key = condition_hash(c["bytes"]).hex()
-                    self.proofs[key] = _record(program, c, rnd, out, secs)
-                    if c.get("cut"):
-                        self.certs[key] = note(bytes.fromhex(key))
+                    rec = self._settle(c, _record(program, c, rnd, out, secs))
+                    if rec.cut:
                         continue
                     return "refuted"
         worst = ""
@@ -189,16 +187,22 @@ class ObjectLoop:
             out = prover(c["bytes"], limit_s)
             secs = out.total_s or (time.perf_counter() - t)
             self.proof_seconds += secs
-            self.proofs[key] = _record(program, c, rnd, out, secs)
-            if out.verdict == "proved":
-                self.certs[key] = out.certificate
-            elif c.get("cut"):
-                self.certs[key] = note(bytes.fromhex(key))
-            elif out.verdict == "refuted":
-                worst = "refuted"
-            elif worst != "refuted":
-                worst = "unprovable"
+            rec = self._settle(c, _record(program, c, rnd, out, secs))
+            if rec.verdict == "proved" or rec.cut:
+                continue  # a certificate or a note goes out next round
+            worst = "refuted" if rec.verdict == "refuted" else worst or "unprovable"
         return worst or ("" if new else "unprovable")
+
+    def _settle(self, cond: dict[str, Any], rec: ProofRecord) -> ProofRecord:
+        """Record a condition's outcome and what the next round sends for it: its certificate,
+        or, for a shortened suffix's condition that failed, a note asking for a longer one."""
+        digest = condition_hash(cond["bytes"])
+        self.proofs[digest.hex()] = rec
+        if rec.verdict == "proved":
+            self.certs[digest.hex()] = rec.certificate
+        elif rec.cut:
+            self.certs[digest.hex()] = note(digest)
+        return rec
 
     def by_insn(self) -> dict[tuple[str, str, int], ProofRecord]:
         """Proofs by (program, kind, instruction): the stats lines of checked refinements."""
