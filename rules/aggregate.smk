@@ -15,6 +15,8 @@ WORKFLOW_STATE = (lambda s: f"{s['commit']} dirty={s['dirty']}")(bcfprov.git_sta
 # inputs); "--loads {params.loads} --variant {params.agg_variants}" in the commands.
 AGG_PARAMS = {"loads": f"{RESULTS}/loads", "agg_variants": " ".join(AGG_VARIANTS)}
 VARIANT_TABLES = ("summary", "unique_rejections", "categories", "divergence")
+# Every CSV has a sidecar naming its provenance (and notes): <table>.csv-metadata.json.
+CSV_META = "-metadata.json"
 
 
 report: "../report/workflow.rst"
@@ -98,6 +100,8 @@ rule tables_variant:
             f"{TABLES}/{{variant}}/divergence", "divergence", "Tables", "{variant}"
         ),
         md=[f"{TABLES}/{{variant}}/{t}.md" for t in VARIANT_TABLES],
+        veristat=f"{TABLES}/{{variant}}/veristat.csv",
+        meta=[f"{TABLES}/{{variant}}/{t}.csv{CSV_META}" for t in (*VARIANT_TABLES, "veristat")],
     log:
         f"{RESULTS}/logs/tables_variant/{{variant}}.log",
     resources:
@@ -120,6 +124,7 @@ rule compare_variants:
     output:
         csv=table_report(f"{TABLES}/compare", "compare", "Variants side by side"),
         md=f"{TABLES}/compare.md",
+        meta=f"{TABLES}/compare.csv{CSV_META}",
     log:
         f"{RESULTS}/logs/compare_variants.log",
     resources:
@@ -144,6 +149,7 @@ rule paper_tables:
         table2=table_report(f"{PAPER}/table2", "table2", "Paper"),
         load_time=table_report(f"{PAPER}/load_time", "load_time", "Paper"),
         md=[f"{PAPER}/{t}.md" for t in ("acceptance", "table2", "load_time")],
+        meta=[f"{PAPER}/{t}.csv{CSV_META}" for t in ("acceptance", "table2", "load_time")],
     log:
         f"{RESULTS}/logs/paper_tables.log",
     resources:
@@ -186,16 +192,22 @@ rule paper_figures:
 def get_aggregate_output():
     return (
         [MANIFEST, f"{TABLES}/compare.csv", f"{TABLES}/compare.md", f"{RESULTS}/README.md"]
+        + [f"{TABLES}/compare.csv{CSV_META}"]
         + [
             f"{TABLES}/{v}/{t}.{ext}"
             for v in AGG_VARIANTS
             for t in VARIANT_TABLES
-            for ext in ("csv", "md")
+            for ext in ("csv", "md", f"csv{CSV_META}")
+        ]
+        + [
+            f"{TABLES}/{v}/veristat.{ext}"
+            for v in AGG_VARIANTS
+            for ext in ("csv", f"csv{CSV_META}")
         ]
         + [
             f"{PAPER}/{t}.{ext}"
             for t in ("acceptance", "table2", "load_time")
-            for ext in ("csv", "md")
+            for ext in ("csv", "md", f"csv{CSV_META}")
         ]
         + [f"{PAPER}/{f}.{ext}" for f in ("figure8", "load_time") for ext in ("pdf", "png")]
     )

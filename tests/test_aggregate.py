@@ -378,3 +378,32 @@ def test_a_certificate_checked_once_for_many_paths_counts_once() -> None:
     assert metric["certificate check time"].values([prog]) == [4.0]
     assert metric["proof time / verification time"].values([prog]) == [50.0]
     assert metric["refinements per program"].values([prog]) == [3.0]
+
+
+def test_veristat_rows_are_what_veristat_parses() -> None:
+    from bcfpipe.aggregate.results import ResultSet
+
+    data = raw("stock")[0]
+    data = dict(data, project="p,q", object="a,b.o")
+    first = dict(data["programs"][0], name="x,y", verdict="compat_issue")
+    first.update(insns_processed=None, total_states=None, verification_time_us=None)
+    unnamed = dict(first, name="")
+    data["programs"] = [first, unnamed]
+    t = tables.veristat(ResultSet([parse_result(data, "a")]), "stock")
+    assert t.columns[:3] == ["file_name", "prog_name", "verdict"]
+    # one row: the unnamed failure cannot be joined by name, and the notes say so
+    assert t.rows == [["p_q/a_b.o", "x_y", "failure", 0, 0, 0, *t.rows[0][6:]]]
+    assert all(isinstance(v, int) for v in t.rows[0][3:])
+    assert any("without a program name" in n for n in t.notes)
+
+
+def test_a_table_with_missing_cells_reads_back_as_empty(tmp_path: Path) -> None:
+    from bcfpipe.aggregate.table import Table, frame
+
+    t = Table("T", frame(["a", "b"], [[1, None], [None, 2.5]]))
+    assert t.rows == [[1, None], [None, 2.5]]
+    write_table(t, tmp_path / "t", "P")
+    assert (tmp_path / "t.csv").read_text() == "a,b\n1,\n,2.5\n"
+    assert read_csv(tmp_path / "t.csv") == ("P", [{"a": "1", "b": ""}, {"a": "", "b": "2.5"}])
+    with pytest.raises(ValueError, match="no provenance sidecar"):
+        read_csv(tmp_path / "missing.csv")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas
 import pytest
 from PIL import Image
 
@@ -47,12 +48,42 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_table_names_the_manifest(out: Path) -> None:
     csvs = sorted(out.rglob("*.csv"))
-    assert len(csvs) == 2 * 4 + 1 + 3
+    assert len(csvs) == 2 * 5 + 1 + 3
     for path in csvs:
-        prov, _ = read_csv(path)
+        prov, rows = read_csv(path)
         assert "id feedc0ffee123456" in prov and "0123456789ab (uncommitted changes)" in prov
+        # A plain CSV: any reader takes it as it is, the provenance is in the sidecar.
+        frame = pandas.read_csv(path, keep_default_na=False, dtype=str)
+        assert frame.to_dict("records") == rows
+        meta = json.loads(Path(f"{path}-metadata.json").read_text())
+        assert meta["url"] == path.name and meta["dc:provenance"] == prov
+        assert [c["name"] for c in meta["tableSchema"]["columns"]] == list(frame.columns)
+        if path.stem == "veristat":
+            continue  # a CSV for veristat only
         md = path.with_suffix(".md").read_text()
         assert md.rstrip().endswith(f"_provenance: {prov}_")
+
+
+def test_veristat_csv_has_veristats_columns_and_integers(out: Path) -> None:
+    for v in ("stock", "bcf"):
+        text = (out / "tables" / v / "veristat.csv").read_text()
+        header, *lines = text.splitlines()
+        assert header == (
+            "file_name,prog_name,verdict,duration,total_insns,total_states,peak_states,"
+            "max_states_per_insn"
+        )
+        # veristat splits on commas without quoting and parses integers with sscanf("%ld").
+        named = sum(
+            1
+            for p in (FIX / "loads" / v).rglob("*.json")
+            for prog in json.loads(p.read_text())["programs"]
+            if prog.get("name")
+        )
+        assert len(lines) == named
+        for line in lines:
+            fields = line.split(",")
+            assert len(fields) == 8 and fields[2] in ("success", "failure"), line
+            assert all(f.isdigit() for f in fields[3:]), line
 
 
 def test_table2_csv_is_the_one_the_paper_needs(out: Path) -> None:

@@ -6,6 +6,8 @@ share one pipeline run in ``.test-output/`` (or $BCFPIPE_TEST_OUT).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -211,6 +213,39 @@ def test_kill_9_then_resume_redoes_nothing_finished(kick_tires: None) -> None:
     assert planned == len(after) - len(before) + len(redone)
     truth = json.loads((RESULTS / "tables/truth.json").read_text())
     assert truth["unsafe_accepted"] == []
+
+
+def test_the_kernels_veristat_compares_our_variant_csvs(kick_tires: None, tmp_path: Path) -> None:
+    """veristat from the stock tree (built against the tree's own libbpf) reads our per-variant
+    CSVs in its compare mode and agrees with compare.csv on every program's verdicts."""
+    tables = RESULTS / "tables"
+    snakemake(*(str(tables / v / "veristat.csv") for v in ("stock", "bcf")))
+    snakemake(str(tables / "compare.csv"))
+    tree = OUT / "work" / "trees" / "stock"
+    libbpf = tree / "build" / "tools" / "bpf" / "resolve_btfids" / "libbpf"
+    veristat = tmp_path / "veristat"
+    include = [libbpf / "include", tree / "tools/include", tree / "tools/include/uapi"]
+    source = tree / "tools/testing/selftests/bpf/veristat.c"
+    libs = [str(libbpf / "libbpf.a"), "-lelf", "-lz", "-lm"]
+    cmd = ["gcc", "-O1", "-o", str(veristat), *(f"-I{d}" for d in include), str(source), *libs]
+    subprocess.run(cmd, check=True)
+    files = [str(tables / v / "veristat.csv") for v in ("stock", "bcf")]
+    proc = subprocess.run(
+        [str(veristat), "-C", "-o", "csv", *files], capture_output=True, text=True, check=True
+    )
+    joined = {(r["file_name"], r["prog_name"]): r for r in csv.DictReader(io.StringIO(proc.stdout))}
+    ours = {
+        (f"{r['project']}/{r['object']}", r["program"]): r
+        for r in csv.DictReader((tables / "compare.csv").open())
+    }
+    assert joined.keys() == ours.keys() and joined
+    ok = {"loaded": "success"}
+    for key, r in ours.items():
+        j = joined[key]
+        assert j["verdict_base"] == ok.get(r["verdict_stock"], "failure"), key
+        assert j["verdict_comp"] == ok.get(r["verdict_bcf"], "failure"), key
+        assert j["total_insns_base"] == (r["insns_stock"] or "0"), key
+        assert j["total_insns_comp"] == (r["insns_bcf"] or "0"), key
 
 
 def test_batched_loads_give_each_object_its_own_resumed_guest(kick_tires: None) -> None:

@@ -82,6 +82,7 @@ def cmd_aggregate_variant(a: argparse.Namespace) -> None:
     write_table(tables.unique_rejections(rs, v), out / "unique_rejections", prov)
     write_table(tables.error_categories(rs, v), out / "categories", prov)
     write_table(tables.compiler_divergence(rs, v), out / "divergence", prov)
+    write_table(tables.veristat(rs, v), out / "veristat", prov, markdown=False)
     print(f"{v}: {len(rs.objects)} objects aggregated into {out}")
 
 

@@ -7,14 +7,15 @@ When none has run, each output says so.
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bcfpipe.aggregate.results import ObjectResult, Program, ResultSet, baseline
-from bcfpipe.aggregate.table import Table, pct
+import pandas as pd
+
+from bcfpipe.aggregate.results import Program, ResultSet, baseline
+from bcfpipe.aggregate.table import Table, frame, pct
 
 
 def no_bcf_run(configured: Sequence[str]) -> str:
@@ -43,88 +44,80 @@ def acceptance(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> 
     base = baseline(configured)
     if why := _baseline_missing(rs, base):
         return Table.unavailable(title, why)
-    stock = {o.key: o for o in rs.of(base).objects}
-    stock_progs = {p.key: p for p in rs.of(base).programs()}
+    stock_objs, stock_progs = rs.of(base).objects_frame(), rs.of(base).programs_frame()
     rows: list[list[Any]] = []
     notes = []
     for v in bcf:
-        objs = {o.key: o for o in rs.of(v).objects}
-        if not objs:
+        vrs = rs.of(v)
+        if not vrs.objects:
             rows.append([v, "not run", "", "", "", f"variant {v} is configured but has no results"])
             notes.append(f"Variant {v} has not run (no results).")
             continue
-        common = [k for k in stock if k in objs]
-        rejected = [k for k in common if stock[k].verdict == "rejected"]
-        accepted = [k for k in rejected if objs[k].verdict == "loaded"]
-        regressed = [
-            k for k in common if stock[k].verdict == "loaded" and objs[k].verdict != "loaded"
-        ]
+        # Objects (programs) both runs have, the baseline's verdict beside the variant's.
+        objs = _beside(stock_objs, vrs.objects_frame(), ["bcf_outcome"])
+        progs = _beside(stock_progs, vrs.programs_frame(), [])
+        rej = objs[objs["verdict"] == "rejected"]
+        n_rej, n_acc = len(rej), int(rej["loads"].sum())
+        regressed = int(((objs["verdict"] == "loaded") & ~objs["loads"]).sum())
         # A unique rejection is accepted when every object of its class loads.
-        classes: dict[tuple[str, Any], list[tuple[str, str]]] = defaultdict(list)
-        for k in rejected:
-            classes[(stock[k].project, stock[k].signature)].append(k)
-        u_acc = sum(all(objs[k].verdict == "loaded" for k in ks) for ks in classes.values())
-        u_part = sum(
-            0 < sum(objs[k].verdict == "loaded" for k in ks) < len(ks) for ks in classes.values()
-        )
-        vprogs = {p.key: p for p in rs.of(v).programs()}
-        p_common = [k for k in stock_progs if k in vprogs]
-        p_rej = [k for k in p_common if stock_progs[k].verdict == "rejected"]
-        p_acc = [k for k in p_rej if vprogs[k].verdict == "loaded"]
-        p_classes: dict[tuple[str, Any], list[tuple[str, str, str]]] = defaultdict(list)
-        for pk in p_rej:
-            p_classes[(pk[0], stock_progs[pk].signature)].append(pk)
-        pu_acc = sum(all(vprogs[k].verdict == "loaded" for k in ks) for ks in p_classes.values())
-        loaded_stock = sum(stock[k].verdict == "loaded" for k in common)
-        loaded_v = sum(objs[k].verdict == "loaded" for k in common)
-        outcomes = Counter((objs[k].bcf or {}).get("outcome", "no record") for k in rejected)
+        classes = rej.groupby(["project", "signature"])["loads"].agg(["sum", "size"])
+        u_acc = int((classes["sum"] == classes["size"]).sum())
+        u_part = int(((classes["sum"] > 0) & (classes["sum"] < classes["size"])).sum())
+        p_rej = progs[progs["verdict"] == "rejected"]
+        p_classes = p_rej.groupby(["project", "signature"])["loads"].agg(["sum", "size"])
+        pu_acc = int((p_classes["sum"] == p_classes["size"]).sum())
+        loaded_stock = int((objs["verdict"] == "loaded").sum())
+        loaded_v = int(objs["loads"].sum())
+        outcomes = Counter(rej["bcf_outcome_v"])
+        common, classes_n, p_classes_n = len(objs), len(classes), len(p_classes)
+        p_n_rej, p_n_acc = len(p_rej), int(p_rej["loads"].sum())
         rows += [
-            [v, "objects loaded", loaded_stock, loaded_v, len(common), "all objects in both runs"],
+            [v, "objects loaded", loaded_stock, loaded_v, common, "all objects in both runs"],
             [
                 v,
                 "rejected objects accepted (raw)",
-                len(rejected),
-                len(accepted),
-                pct(len(accepted), len(rejected)),
+                n_rej,
+                n_acc,
+                pct(n_acc, n_rej),
                 "objects rejected by stock that load with the variant",
             ],
             [
                 v,
                 "unique rejections accepted",
-                len(classes),
+                classes_n,
                 u_acc,
-                pct(u_acc, len(classes)),
+                pct(u_acc, classes_n),
                 f"every object of the class loads; {u_part} classes only partly",
             ],
             [
                 v,
                 "rejected programs accepted (raw)",
-                len(p_rej),
-                len(p_acc),
-                pct(len(p_acc), len(p_rej)),
+                p_n_rej,
+                p_n_acc,
+                pct(p_n_acc, p_n_rej),
                 "programs rejected by stock that load with the variant",
             ],
             [
                 v,
                 "unique rejected programs accepted",
-                len(p_classes),
+                p_classes_n,
                 pu_acc,
-                pct(pu_acc, len(p_classes)),
+                pct(pu_acc, p_classes_n),
                 "program-level classes, every member loads",
             ],
             [
                 v,
                 "loaded by stock, not by the variant",
                 loaded_stock,
-                len(regressed),
-                pct(len(regressed), loaded_stock),
+                regressed,
+                pct(regressed, loaded_stock),
                 "regressions: must be 0 (a load without certificates behaves as stock)",
             ],
         ]
         notes.append(
-            f"{v}: {len(accepted)} of {len(rejected)} objects rejected by {base} load "
-            f"({pct(len(accepted), len(rejected))}); {u_acc} of {len(classes)} unique rejections "
-            f"({pct(u_acc, len(classes))}). Paper: 403 of 512 unique (78.7%)."
+            f"{v}: {n_acc} of {n_rej} objects rejected by {base} load "
+            f"({pct(n_acc, n_rej)}); {u_acc} of {classes_n} unique rejections "
+            f"({pct(u_acc, classes_n)}). Paper: 403 of 512 unique (78.7%)."
         )
         notes.append(
             f"{v}: BCF outcome of the stock-rejected objects: "
@@ -133,10 +126,20 @@ def acceptance(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> 
         )
     return Table(
         title,
-        ["variant", "measure", base, "variant_value", "share", "meaning"],
-        rows,
+        frame(["variant", "measure", base, "variant_value", "share", "meaning"], rows),
         notes=notes,
     )
+
+
+def _beside(base: pd.DataFrame, other: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+    """The rows ``base`` and ``other`` share (by key): base's columns, ``loads`` (the other
+    variant loaded it) and ``extra`` columns of the other with a ``_v`` suffix."""
+    right = other[["key", "verdict", *extra]].rename(
+        columns={"verdict": "verdict_v", **{c: f"{c}_v" for c in extra}}
+    )
+    both = base.merge(right, on="key", how="inner")
+    both["loads"] = both["verdict_v"] == "loaded"
+    return both
 
 
 # -- Table 2 ---------------------------------------------------------------------------------
@@ -218,30 +221,44 @@ def table2(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> Tabl
         n_ref = sum(len(p.refinements) for p in progs)
         notes.append(f"{v}: {n_ref} refinements in {len(progs)} programs.")
         for m in TABLE2:
-            vals = m.values(progs)
-            if not vals:
+            vals = pd.Series(m.values(progs), dtype=float)
+            if vals.empty:
                 rows.append([v, m.name, m.unit, 0, None, None, None])
                 continue
-            rows.append(
-                [v, m.name, m.unit, len(vals), min(vals), statistics.fmean(vals), max(vals)]
-            )
+            rows.append([v, m.name, m.unit, len(vals), vals.min(), vals.mean(), vals.max()])
     if not rows:
         return Table.unavailable(title, " ".join(notes))
     notes.append(
         "Per-refinement rows count refinements; per-program rows (refinements, ratios) count "
         "programs with at least one refinement. Proof time is the user-space solver time."
     )
-    return Table(title, ["variant", "metric", "unit", "n", "min", "avg", "max"], rows, notes=notes)
+    return Table(
+        title, frame(["variant", "metric", "unit", "n", "min", "avg", "max"], rows), notes=notes
+    )
 
 
 # -- load time -------------------------------------------------------------------------------
 
 
-def _quantile(vals: list[float], q: float) -> float | None:
-    if not vals:
+def _quantile(vals: pd.Series, q: float) -> float | None:
+    """The nearest-rank quantile (a value that occurred), None for no values."""
+    s = vals.dropna().sort_values(ignore_index=True)
+    if s.empty:
         return None
-    s = sorted(vals)
-    return s[min(len(s) - 1, int(q * (len(s) - 1) + 0.5))]
+    return float(s.iloc[min(len(s) - 1, int(q * (len(s) - 1) + 0.5))])
+
+
+LOAD_TIME_COLUMNS = [
+    "variant",
+    "programs_loaded",
+    "verif_us_median",
+    "verif_us_mean",
+    "verif_us_p90",
+    "verif_us_max",
+    "load_ms_median",
+    "vm_wall_s_total",
+    "programs_compared",
+]
 
 
 def load_time(rs: ResultSet, variants: Sequence[str]) -> Table:
@@ -250,28 +267,36 @@ def load_time(rs: ResultSet, variants: Sequence[str]) -> Table:
     if not ran:
         return Table.unavailable(title, "No variant has results yet.")
     rows: list[list[Any]] = []
-    base = {p.key: p for p in rs.of(ran[0]).programs() if p.verdict == "loaded"}
+
+    def loaded(v: str) -> pd.DataFrame:
+        progs = rs.of(v).programs_frame()
+        return progs[progs["verdict"] == "loaded"]
+
+    base = loaded(ran[0])[["key", "vtime_us"]].rename(columns={"vtime_us": "base_us"})
     for v in ran:
-        objs: list[ObjectResult] = rs.of(v).objects
-        loaded = [p for p in rs.of(v).programs() if p.verdict == "loaded"]
-        vt = [float(p.vtime_us) for p in loaded if p.vtime_us is not None]
-        ln = [p.load_ns / 1e6 for p in loaded if p.load_ns is not None]
-        both = [
-            (p.vtime_us, base[p.key].vtime_us)
-            for p in loaded
-            if p.key in base and p.vtime_us and base[p.key].vtime_us
+        progs = loaded(v)
+        vt = pd.to_numeric(progs["vtime_us"], errors="coerce").dropna().astype(float)
+        ln = pd.to_numeric(progs["load_ns"], errors="coerce").dropna() / 1e6
+        # Programs both loaded, with a verification time on both sides.
+        both = progs.merge(base, on="key")
+        both = both[
+            both["vtime_us"].fillna(0).astype(bool) & both["base_us"].fillna(0).astype(bool)
         ]
-        ratio = _quantile([a / b for a, b in both if b], 0.5) if v != ran[0] else None
+        ratio = (
+            _quantile(both["vtime_us"].astype(float) / both["base_us"].astype(float), 0.5)
+            if v != ran[0]
+            else None
+        )
         rows.append(
             [
                 v,
-                len(loaded),
+                len(progs),
                 _quantile(vt, 0.5),
-                statistics.fmean(vt) if vt else None,
+                float(vt.mean()) if len(vt) else None,
                 _quantile(vt, 0.9),
-                max(vt) if vt else None,
+                float(vt.max()) if len(vt) else None,
                 _quantile(ln, 0.5),
-                sum(o.wall_seconds for o in objs),
+                float(rs.of(v).objects_frame()["wall_seconds"].sum()),
                 len(both) if v != ran[0] else None,
                 ratio,
             ]
@@ -288,18 +313,6 @@ def load_time(rs: ResultSet, variants: Sequence[str]) -> Table:
         notes.append(f"Only {ran[0]} ran, so there is nothing to compare it with yet.")
     return Table(
         title,
-        [
-            "variant",
-            "programs_loaded",
-            "verif_us_median",
-            "verif_us_mean",
-            "verif_us_p90",
-            "verif_us_max",
-            "load_ms_median",
-            "vm_wall_s_total",
-            "programs_compared",
-            f"verif_ratio_median_vs_{ran[0]}",
-        ],
-        rows,
+        frame([*LOAD_TIME_COLUMNS, f"verif_ratio_median_vs_{ran[0]}"], rows),
         notes=notes,
     )

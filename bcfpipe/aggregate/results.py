@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from bcfpipe.errors import PipelineError
 from bcfpipe.load.results import BCF_OUTCOMES, REFINEMENT_KEYS, SCHEMA, VERDICTS
 
@@ -54,6 +56,7 @@ class Program:
     vtime_us: int | None
     load_ns: int | None
     refinements: tuple[Refinement, ...]
+    max_states_per_insn: int | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -64,6 +67,9 @@ class Program:
     def signature(self) -> Signature:
         """The verifier-log signature rejections are de-duplicated by (within a project)."""
         return (self.insns, self.total_states, self.peak_states, self.error_normalized)
+
+
+PROGRAM_FIELDS = [f for f in Program.__dataclass_fields__ if f != "refinements"]
 
 
 @dataclass(slots=True)
@@ -103,6 +109,52 @@ class ResultSet:
 
     def programs(self) -> list[Program]:
         return [p for o in self.objects for p in o.programs]
+
+    def programs_frame(self) -> pd.DataFrame:
+        """One row per program: every :class:`Program` field (cells as read, ``None`` kept),
+        plus ``signature`` (the de-duplication key, a tuple) and ``key`` (identity across
+        variants)."""
+        return pd.DataFrame(
+            [
+                {
+                    **{f: getattr(p, f) for f in PROGRAM_FIELDS},
+                    "signature": p.signature,
+                    "key": p.key,
+                }
+                for p in self.programs()
+            ],
+            columns=[*PROGRAM_FIELDS, "signature", "key"],
+            dtype=object,
+        )
+
+    def objects_frame(self) -> pd.DataFrame:
+        """One row per object: its identity, verdict, signature, VM wall time and BCF outcome."""
+        return pd.DataFrame(
+            [
+                {
+                    "variant": o.variant,
+                    "project": o.project,
+                    "object": o.object,
+                    "key": o.key,
+                    "verdict": o.verdict,
+                    "signature": o.signature,
+                    "wall_seconds": o.wall_seconds,
+                    "bcf_outcome": (o.bcf or {}).get("outcome", "no record"),
+                }
+                for o in self.objects
+            ],
+            columns=[
+                "variant",
+                "project",
+                "object",
+                "key",
+                "verdict",
+                "signature",
+                "wall_seconds",
+                "bcf_outcome",
+            ],
+            dtype=object,
+        )
 
     def has_bcf_records(self) -> bool:
         return any(
@@ -193,6 +245,7 @@ def parse_result(
                 peak_states=p.get("peak_states"),
                 vtime_us=p.get("verification_time_us"),
                 load_ns=p.get("load_ns"),
+                max_states_per_insn=p.get("max_states_per_insn"),
                 # Table 2 and Figure 8 describe checked certificates: a refinement whose
                 # condition was refuted or unprovable has no certificate and no check time.
                 refinements=tuple(

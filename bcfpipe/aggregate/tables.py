@@ -8,11 +8,13 @@ signature is the set of its rejected programs' signatures.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any
 
+import pandas as pd
+
 from bcfpipe.aggregate.results import ObjectResult, Program, ResultSet, Signature
-from bcfpipe.aggregate.table import Table, join_limited, pct
+from bcfpipe.aggregate.table import Table, frame, join_limited, pct
 from bcfpipe.load.results import VERDICTS
 
 
@@ -24,19 +26,25 @@ def unique_programs(programs: list[Program]) -> set[tuple[str, Signature]]:
     return {(p.project, p.signature) for p in programs if p.verdict == "rejected"}
 
 
-def _count_row(name: str, objects: list[ObjectResult]) -> list[Any]:
-    programs = [p for o in objects for p in o.programs]
-    ov = Counter(o.verdict for o in objects)
-    pv = Counter(p.verdict for p in programs)
-    return [
-        name,
-        len(objects),
-        *(ov[v] for v in VERDICTS),
-        len(unique_objects(objects)),
-        len(programs),
-        *(pv[v] for v in VERDICTS),
-        len(unique_programs(programs)),
-    ]
+def _verdict_counts(df: pd.DataFrame, index: list[str]) -> pd.DataFrame:
+    """Per project: how many rows, how many of each verdict, how many unique rejections."""
+    counts = (
+        pd.crosstab(df["project"], df["verdict"])
+        .reindex(index=index, columns=list(VERDICTS), fill_value=0)
+        .astype(int)
+    )
+    # A unique rejection is a (project, signature) class of rejected rows.
+    unique = (
+        df[df["verdict"] == "rejected"]
+        .groupby("project")["signature"]
+        .nunique()
+        .reindex(index, fill_value=0)
+        .astype(int)
+    )
+    total = df.groupby("project").size().reindex(index, fill_value=0).astype(int)
+    out = pd.concat([total.rename("n"), counts, unique.rename("unique")], axis=1)
+    out.loc["all"] = out.sum()
+    return out
 
 
 SUMMARY_COLUMNS = [
@@ -55,39 +63,66 @@ def project_summary(rs: ResultSet, variant: str) -> Table:
     vrs = rs.of(variant)
     if not vrs.objects:
         return Table.unavailable(title, f"Variant {variant} has no results: it has not run.")
-    by_project: dict[str, list[ObjectResult]] = defaultdict(list)
-    for o in vrs.objects:
-        by_project[o.project].append(o)
-    rows = [_count_row(p, by_project[p]) for p in sorted(by_project)]
-    rows.append(_count_row("all", vrs.objects))
+    objs, progs = vrs.objects_frame(), vrs.programs_frame()
+    projects = sorted(objs["project"].unique())
+    o, p = _verdict_counts(objs, projects), _verdict_counts(progs, projects)
+    data = pd.concat([o.add_prefix("objects_"), p.add_prefix("programs_")], axis=1)
+    data = data.rename(
+        columns={
+            "objects_n": "objects",
+            "programs_n": "programs",
+            "objects_unique": "objects_rejected_unique",
+            "programs_unique": "programs_rejected_unique",
+        }
+    )
+    data = data.rename_axis("project").reset_index()[SUMMARY_COLUMNS]
 
-    def md(row: list[Any]) -> list[Any]:
-        n = len(VERDICTS)
-        o_counts, o_unique = row[2 : 2 + n], row[2 + n]
-        p_counts, p_unique = row[4 + n : 4 + 2 * n], row[4 + 2 * n]
-        o_counts = [*o_counts[:1], f"{o_counts[1]} ({o_unique} unique)", *o_counts[2:]]
-        p_counts = [*p_counts[:1], f"{p_counts[1]} ({p_unique} unique)", *p_counts[2:]]
-        return [row[0], row[1], *o_counts, row[3 + n], *p_counts]
+    def with_unique(prefix: str) -> list[pd.Series]:
+        cols = [data[f"{prefix}_{v}"] for v in VERDICTS]
+        unique = data[f"{prefix}_rejected_unique"]
+        cols[1] = cols[1].astype(str) + " (" + unique.astype(str) + " unique)"
+        return cols
 
-    md_columns = ["project", "objects", *VERDICTS, "programs", *VERDICTS]
-    total = rows[-1]
-    n = len(VERDICTS)
+    md = pd.concat(
+        [
+            data["project"],
+            data["objects"],
+            *with_unique("objects"),
+            data["programs"],
+            *with_unique("programs"),
+        ],
+        axis=1,
+        keys=["project", "objects", *VERDICTS, "programs", *VERDICTS],
+    )
+    t = data.iloc[-1]
     notes = [
-        f"{total[1]} objects ({total[2]} loaded, {total[3]} rejected, "
-        f"{total[2 + n]} unique rejections) and {total[3 + n]} programs "
-        f"({total[4 + n]} loaded, {total[5 + n]} rejected, {total[4 + 2 * n]} unique rejections).",
+        f"{t['objects']} objects ({t['objects_loaded']} loaded, {t['objects_rejected']} rejected, "
+        f"{t['objects_rejected_unique']} unique rejections) and {t['programs']} programs "
+        f"({t['programs_loaded']} loaded, {t['programs_rejected']} rejected, "
+        f"{t['programs_rejected_unique']} unique rejections).",
         "Unique: rejections de-duplicated within a project by verifier-log signature "
         "(insns processed, total states, peak states, normalised error). An object is rejected "
         "if any of its programs is; 'all' sums the per-project unique counts.",
     ]
-    return Table(
-        title,
-        SUMMARY_COLUMNS,
-        rows,
-        notes=notes,
-        md_columns=md_columns,
-        md_rows=[md(r) for r in rows],
-    )
+    return Table(title, data, notes=notes, md=md)
+
+
+def _rejection_classes(progs: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
+    rejected = progs[progs["verdict"] == "rejected"]
+    return rejected.groupby(["project", "signature"], sort=False)
+
+
+UNIQUE_COLUMNS = [
+    "project",
+    "category",
+    "insns_processed",
+    "total_states",
+    "peak_states",
+    "error_normalized",
+    "programs",
+    "sources",
+    "examples",
+]
 
 
 def unique_rejections(rs: ResultSet, variant: str) -> Table:
@@ -96,45 +131,32 @@ def unique_rejections(rs: ResultSet, variant: str) -> Table:
     vrs = rs.of(variant)
     if not vrs.objects:
         return Table.unavailable(title, f"Variant {variant} has no results: it has not run.")
-    classes: dict[tuple[str, Signature], list[Program]] = defaultdict(list)
-    for p in vrs.programs():
-        if p.verdict == "rejected":
-            classes[(p.project, p.signature)].append(p)
-    rows = []
-    for (project, sig), members in sorted(
-        classes.items(), key=lambda kv: (kv[0][0], -len(kv[1]), repr(kv[0][1]))
-    ):
-        first = members[0]
-        rows.append(
-            [
-                project,
-                first.category,
-                sig[0],
-                sig[1],
-                sig[2],
-                sig[3],
-                len(members),
-                len({p.group for p in members}),
-                join_limited(sorted({f"{p.object}:{p.name}" for p in members}), 4),
-            ]
-        )
+    progs = vrs.programs_frame()
+    progs["example"] = progs["object"] + ":" + progs["name"]
+    classes = _rejection_classes(progs).agg(
+        category=("category", "first"),
+        programs=("name", "size"),
+        sources=("group", "nunique"),
+        examples=("example", lambda s: join_limited(sorted(set(s)), 4)),
+    )
+    classes = classes.reset_index()
+    sig = pd.DataFrame(
+        classes["signature"].tolist(),
+        columns=["insns_processed", "total_states", "peak_states", "error_normalized"],
+        dtype=object,
+    )
+    data = pd.concat([classes.drop(columns="signature"), sig], axis=1)
+    # Biggest classes first within a project; ties in a stable, value-based order.
+    data["_order"] = classes["signature"].map(repr)
+    data = data.sort_values(
+        ["project", "programs", "_order"], ascending=[True, False, True], kind="stable"
+    )
+    data = data[UNIQUE_COLUMNS].reset_index(drop=True)
     return Table(
         title,
-        [
-            "project",
-            "category",
-            "insns_processed",
-            "total_states",
-            "peak_states",
-            "error_normalized",
-            "programs",
-            "sources",
-            "examples",
-        ],
-        rows,
+        data,
         notes=[
-            f"{len(rows)} unique rejections from "
-            f"{sum(len(m) for m in classes.values())} rejected programs."
+            f"{len(data)} unique rejections from {int(data['programs'].sum())} rejected programs."
         ],
     )
 
@@ -144,34 +166,37 @@ def error_categories(rs: ResultSet, variant: str) -> Table:
     vrs = rs.of(variant)
     if not vrs.objects:
         return Table.unavailable(title, f"Variant {variant} has no results: it has not run.")
-    failed = [p for p in vrs.programs() if p.verdict in ("rejected", "compat_issue")]
-    if not failed:
-        return Table(title, ["project", "category"], [], notes=["No program failed to load."])
-    groups: dict[tuple[str, str, str], list[Program]] = defaultdict(list)
-    for p in failed:
-        cat = p.category or "uncategorised"
-        groups[(p.project, p.verdict, cat)].append(p)
-        groups[("all", p.verdict, cat)].append(p)
-    rows = []
-    for (project, verdict, cat), members in sorted(
-        groups.items(), key=lambda kv: (kv[0][0] != "all", kv[0][0], kv[0][1], -len(kv[1]))
-    ):
-        errors = Counter(p.error_normalized for p in members)
-        rows.append(
-            [
-                project,
-                verdict,
-                cat,
-                len(members),
-                len({(p.project, p.signature) for p in members}),
-                len({(p.project, p.group) for p in members}),
-                errors.most_common(1)[0][0],
-            ]
+    progs = vrs.programs_frame()
+    failed = progs[progs["verdict"].isin(["rejected", "compat_issue"])].copy()
+    if failed.empty:
+        return Table(
+            title, frame(["project", "category"], []), notes=["No program failed to load."]
         )
+    failed["category"] = failed["category"].where(failed["category"] != "", "uncategorised")
+    failed["source"] = list(zip(failed["project"], failed["group"], strict=True))
+    failed["sig"] = list(zip(failed["project"], failed["signature"], strict=True))
+    # Each failure counts in its project's rows and in the 'all' rows.
+    both = pd.concat([failed, failed.assign(project="all")], ignore_index=True)
+    data = (
+        # First-seen order, so that equal counts keep the order the failures came in.
+        both.groupby(["project", "verdict", "category"], sort=False)
+        .agg(
+            programs=("name", "size"),
+            unique=("sig", "nunique"),
+            sources=("source", "nunique"),
+            most_common_error=("error_normalized", _most_common),
+        )
+        .reset_index()
+    )
+    data["_all"] = data["project"] != "all"
+    data = data.sort_values(
+        ["_all", "project", "verdict", "programs"],
+        ascending=[True, True, True, False],
+        kind="stable",
+    ).drop(columns="_all")
     return Table(
         title,
-        ["project", "verdict", "category", "programs", "unique", "sources", "most_common_error"],
-        rows,
+        data.reset_index(drop=True),
         notes=[
             f"{len(failed)} programs failed to load; rows with project 'all' sum the projects. "
             "Categories are those of bcfpipe/load/vlog.py."
@@ -179,10 +204,28 @@ def error_categories(rs: ResultSet, variant: str) -> Table:
     )
 
 
+def _most_common(s: pd.Series) -> Any:
+    # Counter's order: the most frequent, the first seen among equals.
+    return Counter(s).most_common(1)[0][0]
+
+
 def variant_label(p: Program) -> str:
     """How a program's object is named among its source's variants: compiler and level, or the
     object's file name when its name carries neither (a prebuilt corpus's ``ksnoop.bpf.o``)."""
     return f"{p.compiler} {p.opt}".strip() or p.object
+
+
+DIVERGENCE_COLUMNS = [
+    "project",
+    "source",
+    "program",
+    "variants",
+    "loaded",
+    "rejected",
+    "other",
+    "loaded_by",
+    "rejected_by",
+]
 
 
 def compiler_divergence(rs: ResultSet, variant: str) -> Table:
@@ -195,46 +238,39 @@ def compiler_divergence(rs: ResultSet, variant: str) -> Table:
     vrs = rs.of(variant)
     if not vrs.objects:
         return Table.unavailable(title, f"Variant {variant} has no results: it has not run.")
-    groups: dict[tuple[str, str, str], list[Program]] = defaultdict(list)
-    for p in vrs.programs():
-        groups[(p.project, p.group, p.name)].append(p)
-    rows = []
-    for (project, group, name), members in sorted(groups.items()):
-        verdicts = Counter(p.verdict for p in members)
-        if len(verdicts) < 2:
-            continue
-        by = {v: sorted(variant_label(p) for p in members if p.verdict == v) for v in verdicts}
-        other = {v: c for v, c in verdicts.items() if v not in ("loaded", "rejected")}
-        rows.append(
-            [
-                project,
-                group,
-                name,
-                len(members),
-                verdicts["loaded"],
-                verdicts["rejected"],
-                sum(other.values()),
-                join_limited(by.get("loaded", []), 9),
-                join_limited(by.get("rejected", []), 9),
-            ]
+    progs = vrs.programs_frame()
+    progs["label"] = (progs["compiler"] + " " + progs["opt"]).str.strip()
+    progs["label"] = progs["label"].where(progs["label"] != "", progs["object"])
+    by = progs.groupby(["project", "group", "name"], sort=True)
+    total = by.ngroups
+    split = by.filter(lambda g: g["verdict"].nunique() > 1)
+    if split.empty:
+        data = frame(DIVERGENCE_COLUMNS, [])
+    else:
+
+        def labels(verdict: str) -> Any:
+            return lambda g: join_limited(sorted(g.loc[g["verdict"] == verdict, "label"]), 9)
+
+        grouped = split.groupby(["project", "group", "name"], sort=True)
+        data = pd.DataFrame(
+            {
+                "variants": grouped.size(),
+                "loaded": grouped["verdict"].agg(lambda s: int((s == "loaded").sum())),
+                "rejected": grouped["verdict"].agg(lambda s: int((s == "rejected").sum())),
+                "other": grouped["verdict"].agg(
+                    lambda s: int((~s.isin(["loaded", "rejected"])).sum())
+                ),
+                "loaded_by": grouped[["verdict", "label"]].apply(labels("loaded")),
+                "rejected_by": grouped[["verdict", "label"]].apply(labels("rejected")),
+            }
         )
-    total = len(groups)
+        data = data.rename_axis(["project", "source", "program"]).reset_index()
+        data = data[DIVERGENCE_COLUMNS]
     return Table(
         title,
-        [
-            "project",
-            "source",
-            "program",
-            "variants",
-            "loaded",
-            "rejected",
-            "other",
-            "loaded_by",
-            "rejected_by",
-        ],
-        rows,
+        data,
         notes=[
-            f"{len(rows)} of {total} source programs ({pct(len(rows), total)}) get different "
+            f"{len(data)} of {total} source programs ({pct(len(data), total)}) get different "
             "verdicts from different compilers or optimisation levels. The variants are "
             "semantically equal, so each split is imprecision of the verifier (or a compiler "
             "producing code the verifier cannot follow)."
@@ -245,10 +281,17 @@ def compiler_divergence(rs: ResultSet, variant: str) -> Table:
 # -- side by side ----------------------------------------------------------------------------
 
 
-def _diff_pct(new: int | None, base: int | None) -> float | None:
-    if new is None or base is None or base == 0:
+def _diff_pct(new: Any, base: Any) -> float | None:
+    if _none(new) or _none(base) or base == 0:
         return None
     return round(100.0 * (new - base) / base, 1)
+
+
+def _none(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+METRICS = {"insns": "insns", "states": "total_states", "peak": "peak_states", "time_us": "vtime_us"}
 
 
 def compare_variants(rs: ResultSet, variants: list[str], md_limit: int = 200) -> Table:
@@ -265,78 +308,125 @@ def compare_variants(rs: ResultSet, variants: list[str], md_limit: int = 200) ->
         )
         return Table.unavailable(title, why)
     base = ran[0]
-    index: dict[str, dict[tuple[str, str, str], Program]] = {
-        v: {p.key: p for p in rs.of(v).programs()} for v in ran
-    }
-    keys = sorted(set().union(*(set(i) for i in index.values())))
-    columns = ["project", "object", "program"]
+    keys = ["project", "object", "program"]
+    data: pd.DataFrame | None = None
+    for v in ran:
+        progs = rs.of(v).programs_frame().rename(columns={"name": "program"})
+        side = progs[[*keys, "verdict", *METRICS.values()]].rename(
+            columns={"verdict": f"verdict_{v}", **{c: f"{m}_{v}" for m, c in METRICS.items()}}
+        )
+        data = side if data is None else data.merge(side, on=keys, how="outer")
+    assert data is not None
+    data = data.sort_values(keys, kind="stable").reset_index(drop=True).astype(object)
+    data = data.where(data.notna(), None)
+    for v in ran:
+        data[f"verdict_{v}"] = data[f"verdict_{v}"].fillna("missing")
+    for v in ran[1:]:
+        for m in ("insns", "states", "time"):
+            col = "time_us" if m == "time" else m
+            data[f"{m}_diff_pct_{v}"] = [
+                _diff_pct(n, b)
+                for n, b in zip(data[f"{col}_{v}"], data[f"{col}_{base}"], strict=True)
+            ]
+
+    def differs(row: pd.Series) -> str:
+        out = set()
+        for v in ran[1:]:
+            if row[f"verdict_{v}"] != row[f"verdict_{base}"]:
+                out.add("verdict")
+            both = "missing" not in (row[f"verdict_{v}"], row[f"verdict_{base}"])
+            for m, what in (("insns", "insns"), ("states", "states")):
+                if both and row[f"{m}_{v}"] != row[f"{m}_{base}"]:
+                    out.add(what)
+        return ",".join(sorted(out))
+
+    data["differs"] = data.apply(differs, axis=1) if len(data) else pd.Series(dtype=object)
+    columns = [*keys]
     for v in ran:
         columns += [f"verdict_{v}", f"insns_{v}", f"states_{v}", f"peak_{v}", f"time_us_{v}"]
     for v in ran[1:]:
         columns += [f"insns_diff_pct_{v}", f"states_diff_pct_{v}", f"time_diff_pct_{v}"]
-    columns.append("differs")
-    rows, md_rows = [], []
-    verdict_changes: Counter[tuple[str, str, str]] = Counter()
-    for key in keys:
-        progs = [index[v].get(key) for v in ran]
-        row: list[Any] = list(key)
-        for p in progs:
-            row += (
-                [p.verdict, p.insns, p.total_states, p.peak_states, p.vtime_us]
-                if p
-                else ["missing", None, None, None, None]
-            )
-        b = progs[0]
-        differs = set()
-        for v, p in zip(ran[1:], progs[1:], strict=True):
-            row += [
-                _diff_pct(p.insns if p else None, b.insns if b else None),
-                _diff_pct(p.total_states if p else None, b.total_states if b else None),
-                _diff_pct(p.vtime_us if p else None, b.vtime_us if b else None),
-            ]
-            bv, pv = (b.verdict if b else "missing"), (p.verdict if p else "missing")
-            if bv != pv:
-                differs.add("verdict")
-                verdict_changes[(v, bv, pv)] += 1
-            if b and p and b.insns != p.insns:
-                differs.add("insns")
-            if b and p and b.total_states != p.total_states:
-                differs.add("states")
-        row.append(",".join(sorted(differs)))
-        rows.append(row)
-        if differs:
-            cells: list[Any] = [f"{key[0]}/{key[1]}", key[2]]
-            for p in progs:
-                verdict = p.verdict if p else "missing"
-                cells.append(
-                    (f"**{verdict}**" if "verdict" in differs else verdict)
-                    + (
-                        f" · {p.insns} insns · {p.total_states} st"
-                        if p and p.insns is not None
-                        else ""
-                    )
-                )
-            md_rows.append(cells)
-    changed = [r for r in rows if r[-1]]
+    data = data[[*columns, "differs"]]
+
+    changed = data[data["differs"] != ""]
+    in_verdict = changed["differs"].str.contains("verdict")
     notes = [
-        f"{len(rows)} programs; baseline {base}. {len(changed)} differ in verdict, instructions "
-        f"processed or states ({sum(1 for r in rows if 'verdict' in r[-1])} in verdict). "
+        f"{len(data)} programs; baseline {base}. {len(changed)} differ in verdict, instructions "
+        f"processed or states ({int(in_verdict.sum())} in verdict). "
         "Time is shown but never counted as a difference (it is noise at this scale).",
     ]
-    for (v, bv, pv), n in sorted(verdict_changes.items()):
-        notes.append(f"- {base} {bv} → {v} {pv}: {n}")
-    if len(md_rows) > md_limit:
-        notes.append(
-            f"Showing the first {md_limit} of {len(md_rows)} differing rows; the CSV has all."
-        )
-        md_rows = md_rows[:md_limit]
-    if not md_rows:
-        notes.append("No program differs between the variants.")
-    return Table(
-        title,
-        columns,
-        rows,
-        notes=notes,
-        md_columns=["object", "program", *ran],
-        md_rows=md_rows,
+    moves = []
+    for v in ran[1:]:
+        moved = data[data[f"verdict_{v}"] != data[f"verdict_{base}"]]
+        counts = moved.groupby([f"verdict_{base}", f"verdict_{v}"]).size()
+        moves += [(v, bv, pv, n) for (bv, pv), n in counts.items()]
+    notes += [f"- {base} {bv} → {v} {pv}: {n}" for v, bv, pv, n in sorted(moves)]
+
+    def cell(row: pd.Series, v: str) -> str:
+        verdict = row[f"verdict_{v}"]
+        text = f"**{verdict}**" if "verdict" in row["differs"] else verdict
+        if row[f"insns_{v}"] is not None:
+            text += f" · {row[f'insns_{v}']} insns · {row[f'states_{v}']} st"
+        return str(text)
+
+    md = pd.DataFrame(
+        {
+            "object": changed["project"] + "/" + changed["object"],
+            "program": changed["program"],
+            **{v: changed.apply(cell, axis=1, args=(v,)) for v in ran},
+        },
+        columns=["object", "program", *ran],
     )
+    if len(md) > md_limit:
+        notes.append(f"Showing the first {md_limit} of {len(md)} differing rows; the CSV has all.")
+        md = md.iloc[:md_limit]
+    if md.empty:
+        notes.append("No program differs between the variants.")
+    return Table(title, data, notes=notes, md=md)
+
+
+# -- veristat --------------------------------------------------------------------------------
+
+# The columns of `veristat -o csv` that a result records, in veristat's order; `veristat -C`
+# joins two such files by file and program name and needs the same columns in both.
+VERISTAT_COLUMNS = {
+    "file_name": "file_name",
+    "prog_name": "name",
+    "verdict": "verdict",
+    "duration": "vtime_us",
+    "total_insns": "insns",
+    "total_states": "total_states",
+    "peak_states": "peak_states",
+    "max_states_per_insn": "max_states_per_insn",
+}
+
+
+def veristat(rs: ResultSet, variant: str) -> Table:
+    """One variant's programs as ``veristat -o csv`` writes them, for ``veristat -C A B``.
+
+    veristat splits lines on commas without quoting and parses every statistic as an integer:
+    a file is ``project/object`` (objects of two projects may share a name), a statistic the
+    log did not give is 0, and a program that did not load is ``failure`` whatever the reason
+    (the verdict columns of the other tables say which).
+    """
+    title = f"Per-program statistics in veristat's CSV format — variant {variant}"
+    vrs = rs.of(variant)
+    if not vrs.objects:
+        return Table.unavailable(title, f"Variant {variant} has no results: it has not run.")
+    progs = vrs.programs_frame()
+    named = progs[progs["name"] != ""].copy()
+    named["file_name"] = named["project"] + "/" + named["object"]
+    named["verdict"] = named["verdict"].map(lambda v: "success" if v == "loaded" else "failure")
+    data = named[list(VERISTAT_COLUMNS.values())].set_axis(list(VERISTAT_COLUMNS), axis=1)
+    for col in ("file_name", "prog_name"):
+        data[col] = data[col].str.replace(",", "_", regex=False)
+    for col in list(VERISTAT_COLUMNS)[3:]:
+        data[col] = [0 if v is None else int(v) for v in data[col]]
+    data = data.sort_values(["file_name", "prog_name"], kind="stable").reset_index(drop=True)
+    notes = [
+        f"{len(data)} programs; compare two variants with "
+        f"`veristat -C tables/A/veristat.csv tables/B/veristat.csv`."
+    ]
+    if skipped := len(progs) - len(named):
+        notes.append(f"{skipped} failures without a program name (the object did not open).")
+    return Table(title, data, notes=notes)
