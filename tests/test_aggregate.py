@@ -407,3 +407,33 @@ def test_a_table_with_missing_cells_reads_back_as_empty(tmp_path: Path) -> None:
     assert read_csv(tmp_path / "t.csv") == ("P", [{"a": "1", "b": ""}, {"a": "", "b": "2.5"}])
     with pytest.raises(ValueError, match="no provenance sidecar"):
         read_csv(tmp_path / "missing.csv")
+
+
+def test_bcf_outcomes_count_each_stock_rejection_once(rs) -> None:  # type: ignore[no-untyped-def]
+    t = paper.bcf_outcomes(rs, ["bcf"], ["stock", "bcf"])
+    stock = {(r["project"], r["object"]): r["verdict"] for r in raw("stock")}
+    bcf = {(r["project"], r["object"]): r.get("bcf") for r in raw("bcf")}
+    expect: Counter[tuple[str, str]] = Counter()
+    for key, verdict in stock.items():
+        if verdict == "rejected" and key in bcf:
+            rec = bcf[key]
+            label = "no record" if rec is None else rec["outcome"]
+            # results written before 2026-12-06: round_limit is budget (rounds)
+            label = "budget (rounds)" if label == "round_limit" else label
+            expect[(key[0], label)] += 1
+            expect[("all", label)] += 1
+    got: Counter[tuple[str, str]] = Counter()
+    cols = t.columns
+    for row in t.rows:
+        for col, n in zip(cols[3:], row[3:], strict=True):
+            if n:
+                got[(row[1], col)] += n
+        assert row[2] == sum(row[3:])
+    assert got == expect and expect[("all", "budget (rounds)")] == 1
+    assert [r[1] for r in t.rows][-1] == "all"
+
+
+def test_round_limit_of_older_results_reads_as_budget_rounds() -> None:
+    data = next(r for r in raw("bcf") if (r.get("bcf") or {}).get("outcome") == "round_limit")
+    o = parse_result(data, "old.json")
+    assert o.bcf is not None and (o.bcf["outcome"], o.bcf["budget"]) == ("budget", "rounds")

@@ -48,7 +48,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_table_names_the_manifest(out: Path) -> None:
     csvs = sorted(out.rglob("*.csv"))
-    assert len(csvs) == 2 * 5 + 1 + 3
+    assert len(csvs) == 2 * 5 + 1 + 4
     for path in csvs:
         prov, rows = read_csv(path)
         assert "id feedc0ffee123456" in prov and "0123456789ab (uncommitted changes)" in prov

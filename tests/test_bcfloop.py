@@ -112,20 +112,27 @@ def test_refuted_stops_and_records_counterexample() -> None:
     assert refuted and "260" in refuted[0]["counterexample"]
 
 
-def test_round_limit_and_not_needed() -> None:
+def test_budget_says_whether_rounds_or_conditions_ran_out_and_not_needed() -> None:
     n = {"c": 0}
+    log = {"text": ""}
 
     def always_new(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
         n["c"] += 1
         cond = b"BCFC-%d" % n["c"]
-        return [(result(prog(bcfloop.ENOKEY, [cond], STATS_PENDING, "rejected")), "")]
+        return [(result(prog(bcfloop.ENOKEY, [cond], STATS_PENDING, "rejected")), log["text"])]
 
     class Always(dict[bytes, str]):
         def __getitem__(self, k: bytes) -> str:
             return "proved"
 
     [(res, _)] = bcfloop.run(1, always_new, max_rounds=3, prover=fake_prover(Always()))
-    assert res["bcf"]["outcome"] == "round_limit" and res["bcf"]["rounds"] == 3
+    assert res["bcf"]["outcome"] == "budget" and res["bcf"]["rounds"] == 3
+    assert res["bcf"]["budget"] == "rounds" and "3 rounds (load.bcf_rounds)" in res["bcf"]["detail"]
+    # The last load's batch was full: conditions ran out, not only rounds.
+    log["text"] = "--- verifier log\n0: (b7) r0 = 0\nbcf: batch full at insn 1444\n"
+    [(res, _)] = bcfloop.run(1, always_new, max_rounds=2, prover=fake_prover(Always()))
+    assert res["bcf"]["outcome"] == "budget" and res["bcf"]["budget"] == "conditions"
+    assert "batch was full at insn 1444 in round 2" in res["bcf"]["detail"]
 
     def plain(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
         return [(result(prog(0, [], "", "loaded")), "")]
@@ -139,6 +146,32 @@ def test_round_limit_and_not_needed() -> None:
     # Rejected without a single condition: BCF could not refine the error at all.
     [(res, _)] = bcfloop.run(1, refused, prover=fake_prover({}))
     assert res["bcf"]["outcome"] == "not_refinable" and res["verdict"] == "rejected"
+    assert "does not refine" in res["bcf"]["detail"]
+
+
+def test_an_error_after_certified_refinements_is_not_refinable_not_unprovable() -> None:
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        if not certs[0]:
+            return [(result(prog(bcfloop.ENOKEY, [COND_A], STATS_PENDING, "rejected")), "")]
+        p = prog(13, [], STATS_CHECKED, "rejected")
+        p["error_line"] = "R1 type=scalar expected=fp"
+        return [(result(p), "")]
+
+    [(res, _)] = bcfloop.run(1, run_round, prover=fake_prover({COND_A: "proved"}))
+    assert res["bcf"]["outcome"] == "not_refinable" and res["bcf"]["rounds"] == 2
+    assert res["bcf"]["detail"].endswith("R1 type=scalar expected=fp")
+
+
+def test_unprovable_and_refuted_name_their_condition() -> None:
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        return [(result(prog(bcfloop.ENOKEY, [COND_A], STATS_PENDING, "rejected")), "")]
+
+    [(res, _)] = bcfloop.run(1, run_round, prover=fake_prover({COND_A: "unknown"}))
+    assert res["bcf"]["outcome"] == "unprovable"
+    assert res["bcf"]["detail"].startswith("range condition at insn ")
+    assert f"({len(COND_A)} bytes, round 1) not proved after" in res["bcf"]["detail"]
+    [(res, _)] = bcfloop.run(1, run_round, prover=fake_prover({COND_A: "refuted"}))
+    assert res["bcf"]["outcome"] == "refuted" and "refuted (round 1)" in res["bcf"]["detail"]
 
 
 def test_kernel_asking_again_is_unprovable() -> None:

@@ -101,6 +101,7 @@ def cmd_aggregate_paper(a: argparse.Namespace) -> None:
     bcf = bcf_variants(rs, a.variant)
     out = Path(a.out_dir)
     write_table(paper.acceptance(rs, bcf, a.variant), out / "acceptance", prov)
+    write_table(paper.bcf_outcomes(rs, bcf, a.variant), out / "bcf_outcomes", prov)
     write_table(paper.table2(rs, bcf, a.variant), out / "table2", prov)
     write_table(paper.load_time(rs, a.variant), out / "load_time", prov)
 

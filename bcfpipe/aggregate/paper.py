@@ -142,6 +142,68 @@ def _beside(base: pd.DataFrame, other: pd.DataFrame, extra: list[str]) -> pd.Dat
     return both
 
 
+# -- BCF outcomes ----------------------------------------------------------------------------
+
+# Columns in the order a reader asks: did it load, was a real bug found, what stopped BCF.
+OUTCOME_COLUMNS = [
+    "accepted",
+    "refuted",
+    "unprovable",
+    "budget (rounds)",
+    "budget (conditions)",
+    "not_refinable",
+    "not_needed",
+    "no record",
+]
+
+
+def outcome_label(bcf: dict[str, Any] | None) -> str:
+    if bcf is None:
+        return "no record"
+    outcome = str(bcf.get("outcome", "no record"))
+    return f"budget ({bcf.get('budget') or 'rounds'})" if outcome == "budget" else outcome
+
+
+def bcf_outcomes(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> Table:
+    """What BCF did with each object the baseline rejects, per variant and project."""
+    title = "BCF outcomes of the objects the baseline rejects"
+    if not bcf:
+        return Table.unavailable(title, no_bcf_run(configured))
+    base = baseline(configured)
+    if why := _baseline_missing(rs, base):
+        return Table.unavailable(title, why)
+    stock = rs.of(base).objects_frame()
+    rejected = stock.loc[stock["verdict"] == "rejected", ["key", "project"]]
+    parts = []
+    for v in bcf:
+        objs = pd.DataFrame(
+            [(o.key, outcome_label(o.bcf)) for o in rs.of(v).objects], columns=["key", "outcome"]
+        )
+        both = rejected.merge(objs, on="key", how="inner").assign(variant=v)
+        parts.append(both)
+    every = pd.concat(parts, ignore_index=True)
+    if every.empty:
+        return Table.unavailable(title, f"No object rejected by {base} has a result of {bcf}.")
+    counts = pd.crosstab([every["variant"], every["project"]], every["outcome"])
+    for v in bcf:  # per-variant totals after the projects
+        counts.loc[(v, "all"), :] = counts.loc[v].sum()
+    extra = sorted(set(counts.columns) - set(OUTCOME_COLUMNS))
+    counts = counts.reindex(columns=OUTCOME_COLUMNS + extra, fill_value=0).fillna(0).astype(int)
+    counts = counts.sort_index(
+        key=lambda ix: ix.map(lambda x: (x == "all", x)) if ix.name == "project" else ix
+    )
+    counts.insert(0, f"rejected_by_{base}", counts.sum(axis=1))
+    data = counts.reset_index()
+    notes = [
+        f"Each object {base} rejects, by what the BCF loop ended with: accepted (loads), refuted "
+        "(a condition has a counterexample), unprovable (the prover gave up on a condition), "
+        "budget (load.bcf_rounds ran out; 'conditions' when the last load's batch was full), "
+        "not_refinable (rejected by an error BCF does not refine), not_needed (loaded with no "
+        "refinement). Each result's bcf.detail says which condition or error."
+    ]
+    return Table(title, data, notes=notes)
+
+
 # -- Table 2 ---------------------------------------------------------------------------------
 
 

@@ -11,7 +11,13 @@ from typing import Any
 import pandas as pd
 
 from bcfpipe.errors import PipelineError
-from bcfpipe.load.results import BCF_OUTCOMES, REFINEMENT_KEYS, SCHEMA, VERDICTS
+from bcfpipe.load.results import (
+    BCF_OUTCOMES,
+    LEGACY_OUTCOMES,
+    REFINEMENT_KEYS,
+    SCHEMA,
+    VERDICTS,
+)
 
 # The variant names whose runs carry the paper's outputs; any variant whose results contain BCF
 # records counts too, so a renamed BCF variant is not silently left out.
@@ -215,6 +221,9 @@ def parse_result(
         raise PipelineError(f"{origin}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
     vm = data.get("vm", {})
     bcf = data.get("bcf")
+    if bcf is not None and bcf.get("outcome") in LEGACY_OUTCOMES:
+        outcome, budget = LEGACY_OUTCOMES[bcf["outcome"]]
+        bcf = dict(bcf, outcome=outcome, budget=budget)
     if bcf is not None and bcf.get("outcome") not in BCF_OUTCOMES:
         raise PipelineError(
             f"{origin}: bcf outcome {bcf.get('outcome')!r} is not one of {', '.join(BCF_OUTCOMES)}"

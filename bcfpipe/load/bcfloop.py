@@ -4,8 +4,13 @@ A kernel with the BCF series answers a load that needs refinements with ``ENOKEY
 conditions (docs/bcf-kernel.md, "Protocol"); the guest loader writes them as ``N.cond.K``. This
 module proves every new condition with :mod:`bcfpipe.bcf.pipeline` and reloads the object with all
 certificates proved so far, until the object is accepted, a condition is refuted (its
-counterexample is recorded), a condition cannot be proved, or the round limit is hit. The VM side
+counterexample is recorded), a condition cannot be proved, or the budget runs out. The VM side
 is passed in as ``run_round`` so the loop is testable without a VM.
+
+The object's ``bcf.outcome`` says which (docs/bcf-kernel.md, "Outcomes"): ``accepted``,
+``refuted``, ``unprovable``, ``budget`` (``bcf.budget`` says which ran out: ``rounds``, or
+``conditions`` when the last load's batch was full), ``not_refinable`` (rejected without any
+condition: an error BCF does not refine) or ``not_needed``; ``bcf.detail`` says why in words.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ STATS_LINE = re.compile(
     r"check_ns=(?P<ns>\d+)(?P<cut> cut=1)?(?P<cached> cached=1)?\s*$",
     re.M,
 )
+# The kernel stopped gathering conditions for this load (its batch was full, or it had gone
+# BCF_GATHER_INSNS instructions past the first missing one): the rest waits for the next load.
+BATCH_FULL = re.compile(r"^bcf: batch full at insn (\d+)", re.M)
 
 if TYPE_CHECKING:
     from bcfpipe.bcf.pipeline import Outcome
@@ -136,6 +144,8 @@ class ObjectLoop:
     rounds: int = 0
     outcome: str = ""
     proof_seconds: float = 0.0
+    budget: str = ""  # with outcome 'budget': 'rounds' or 'conditions'
+    detail: str = ""
 
     def prove_new(
         self,
@@ -305,7 +315,36 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
         "outcome": loop.outcome,
         "proof_seconds": round(loop.proof_seconds, 6),
     }
+    if detail := loop.detail or outcome_detail(loop):
+        result["bcf"]["detail"] = detail
+    if loop.outcome == "budget":
+        result["bcf"]["budget"] = loop.budget
     return result
+
+
+def outcome_detail(loop: ObjectLoop) -> str:
+    """The outcome in words: the condition that was refuted or not proved, what ran out."""
+    whole = [r for r in loop.proofs.values() if not r.cut]
+    if loop.outcome == "refuted":
+        rec = next((r for r in whole if r.verdict == "refuted"), None)
+        if rec:
+            return (
+                f"{rec.kind} condition at insn {rec.insn} of {rec.program or '?'} refuted "
+                f"(round {rec.round}): {rec.detail}".rstrip(": ")
+            )
+    if loop.outcome == "unprovable":
+        rec = next((r for r in whole if r.verdict not in ("proved", "refuted")), None)
+        if rec:
+            why = rec.detail or f"the prover gave up ({rec.verdict})"
+            return (
+                f"{rec.kind} condition at insn {rec.insn} of {rec.program or '?'} "
+                f"({rec.condition_bytes} bytes, round {rec.round}) not proved after "
+                f"{rec.solve_seconds:.1f} s: {why}"
+            )
+        return "the kernel asked again for a condition it had been given a certificate for"
+    if loop.outcome == "not_refinable":
+        return "rejected without a refinement condition: an error of a kind BCF does not refine"
+    return ""
 
 
 RunRound = Callable[[list[int], dict[int, dict[str, bytes]]], list[tuple[dict[str, Any], str]]]
@@ -338,6 +377,7 @@ def run(
         for k, (result, raw) in zip(pending, outs, strict=True):
             loop = loops[k]
             loop.rounds = rnd
+            full = BATCH_FULL.search(raw)
             raws[k].append(f"##### BCF round {rnd}\n{raw}")
             progs = result.get("programs", [])
             waiting = [p for p in progs if needs_certificates(p)]
@@ -351,8 +391,17 @@ def run(
                     )
                 elif result.get("verdict") == "loaded":
                     loop.outcome = "accepted"
-                else:
-                    loop.outcome = loop.outcome or "unprovable"
+                elif not loop.outcome:
+                    # Every refinement was certified and the verifier then failed on an error
+                    # BCF does not refine.
+                    loop.outcome = "not_refinable"
+                    bad: dict[str, Any] = next(
+                        (p for p in progs if p.get("verdict") != "loaded"), {}
+                    )
+                    loop.detail = (
+                        "rejected after its refinements by an error BCF does not refine: "
+                        f"{bad.get('error_line', '')}".rstrip(": ")
+                    )
                 final[k] = (result, "")
                 continue
             # Programs are settled one by one: a refuted program must not keep a sibling of the
@@ -367,7 +416,21 @@ def run(
                 loop.outcome = "refuted" if "refuted" in verdicts else "unprovable"
                 final[k] = (result, "")
             elif rnd >= max_rounds:
-                loop.outcome = "round_limit"
+                # Every condition so far is proved, and the verifier wants more.
+                loop.outcome = "budget"
+                n = sum(len(p["bcf_conditions"]) for p in waiting)
+                if full:
+                    loop.budget = "conditions"
+                    loop.detail = (
+                        f"the kernel's batch was full at insn {full[1]} in round {rnd} of "
+                        f"{max_rounds} (load.bcf_rounds): more conditions than one load returns"
+                    )
+                else:
+                    loop.budget = "rounds"
+                    loop.detail = (
+                        f"{max_rounds} rounds (load.bcf_rounds) used; round {rnd} still returned "
+                        f"{n} conditions, all proved, for the next round"
+                    )
                 final[k] = (result, "")
             else:
                 still.append(k)

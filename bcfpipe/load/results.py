@@ -33,7 +33,9 @@ REFINEMENT_KEYS = (
 )
 # not_needed: loaded without any refinement; not_refinable: rejected, and the kernel returned no
 # condition (the error is of a kind BCF does not refine, or outside what the tracker follows).
-BCF_OUTCOMES = ("accepted", "refuted", "round_limit", "unprovable", "not_needed", "not_refinable")
+BCF_OUTCOMES = ("accepted", "refuted", "budget", "unprovable", "not_needed", "not_refinable")
+# Results written before 2026-12-06 said round_limit for what is now budget (rounds).
+LEGACY_OUTCOMES = {"round_limit": ("budget", "rounds")}
 
 
 def object_verdict(programs: list[dict[str, Any]], fallback: str) -> str:
