@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from bcfpipe import config  # noqa: E402
 from bcfpipe.fsutil import read_json  # noqa: E402
-from bcfpipe.guest import cli as guest_cli  # noqa: E402
+from bcfpipe.guest import probe  # noqa: E402
 from bcfpipe.kernel import build  # noqa: E402
 
 RESULTS = REPO / "results"
@@ -80,7 +80,7 @@ def boot(n: int) -> None:
     walls = []
     accel = read_json(RESULTS / "host/accel.json")["accel"]
     for _ in range(n):
-        outcome, _found = guest_cli.boot_check(
+        outcome, _found = probe.boot_check(
             RESULTS / "kernel/stock/bzImage",
             RESULTS / "guest/stock/initramfs.cpio",
             RESULTS / "guest/trivial.o",

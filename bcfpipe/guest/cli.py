@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import shutil
-import time
 from pathlib import Path
 from typing import Any
 
 from bcfpipe.cli import add_command
 from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
-from bcfpipe.fsutil import read_json, read_text_or_empty, write_json_atomic, write_text_atomic
-from bcfpipe.guest import initramfs, vm, vmspec
+from bcfpipe.fsutil import read_json, write_json_atomic, write_text_atomic
+from bcfpipe.guest import initramfs, job, probe, vm, vmspec
 
 
 def cmd_build_guest(a: argparse.Namespace) -> None:
@@ -34,77 +31,17 @@ def cmd_build_guest(a: argparse.Namespace) -> None:
     initramfs.write_cpio(Path(a.out), initramfs.initramfs_entries(busybox, Path(a.init), bins))
 
 
-def boot_check(
-    kernel: Path,
-    initrd: Path,
-    obj: Path,
-    accel: str,
-    timeout_s: float,
-    memory_mb: int,
-    qemu: str,
-    scratch: str,
-) -> tuple[vm.VmOutcome, dict[str, Any]]:
-    share = vm.make_scratch(scratch, "bcfpipe-boot-")
-    try:
-        shutil.copyfile(obj, share / "trivial.o")
-        (share / "run.sh").write_text(
-            "uname -r > uname.txt\n"
-            "bpftool prog load trivial.o /sys/fs/bpf/trivial type socket\n"
-            "bpftool prog show pinned /sys/fs/bpf/trivial > prog.txt\n"
-        )
-        outcome = vm.run(
-            kernel, initrd, share, accel=accel, timeout_s=timeout_s, memory_mb=memory_mb, qemu=qemu
-        )
-        found = {}
-        for name in ("uname.txt", "prog.txt", "payload.log", "console.log"):
-            p = share / name
-            found[name] = read_text_or_empty(p)
-        return outcome, found
-    finally:
-        shutil.rmtree(share, ignore_errors=True)
-
-
 def cmd_probe_accel(a: argparse.Namespace) -> None:
-    record: dict[str, Any] = {
-        "requested": a.mode,
-        "host": platform.node(),
-        "kvm_device": vm.kvm_usable(),
-    }
-    if a.mode == "tcg":
-        record.update(accel="tcg", reason="forced by guest.accel")
-    elif not vm.kvm_usable():
-        if a.mode == "kvm":
-            raise PipelineError(
-                "guest.accel is 'kvm' but /dev/kvm is not usable here; set "
-                "guest.accel to 'auto' or 'tcg'"
-            )
-        record.update(accel="tcg", reason="/dev/kvm missing or not accessible")
-    else:
-        outcome, _ = boot_check(
-            Path(a.kernel),
-            Path(a.initrd),
-            Path(a.obj),
-            "kvm",
-            a.timeout,
-            a.memory,
-            a.qemu,
-            a.scratch,
-        )
-        ok = outcome.status == "ok" and outcome.exit_code == 0
-        record["kvm_probe"] = outcome.to_dict()
-        if ok:
-            record.update(accel="kvm", reason="a real boot with KVM succeeded")
-        elif a.mode == "kvm":
-            raise PipelineError(
-                "guest.accel is 'kvm' but a real boot with KVM failed: "
-                f"{outcome.detail}; set guest.accel to 'auto' or 'tcg'"
-            )
-        else:
-            record.update(
-                accel="tcg",
-                reason=f"KVM boot failed ({outcome.status}: "
-                f"{outcome.detail or 'payload exit ' + str(outcome.exit_code)})",
-            )
+    record = probe.probe_accel(
+        a.mode,
+        kernel=Path(a.kernel),
+        initrd=Path(a.initrd),
+        obj=Path(a.obj),
+        timeout_s=a.timeout,
+        memory_mb=a.memory,
+        qemu=a.qemu,
+        scratch=a.scratch,
+    )
     print(f"accelerator: {record['accel']} ({record['reason']})")
     write_json_atomic(a.out, record)
 
@@ -112,36 +49,16 @@ def cmd_probe_accel(a: argparse.Namespace) -> None:
 def cmd_boot_check(a: argparse.Namespace) -> None:
     accel = vm.read_accel(a.accel)
     release = read_json(a.build_info)["release"]
-    outcome, found = boot_check(
+    outcome, found = probe.boot_check(
         Path(a.kernel), Path(a.initrd), Path(a.obj), accel, a.timeout, a.memory, a.qemu, a.scratch
     )
     write_text_atomic(a.console, found["console.log"])
-    problems = []
-    if outcome.status != "ok":
-        problems.append(f"the VM did not finish ({outcome.status}: {outcome.detail})")
-    elif outcome.exit_code != 0:
-        problems.append(f"the payload failed (exit {outcome.exit_code}):\n{found['payload.log']}")
-    if found["uname.txt"].strip() != release:
-        problems.append(
-            f"uname -r in the guest is '{found['uname.txt'].strip()}', "
-            f"the built tree is '{release}'"
-        )
-    if "name trivial" not in found["prog.txt"]:
-        problems.append("the trivial program is not loaded in the guest")
+    problems = probe.boot_problems(outcome, found, release)
     if problems:
         raise PipelineError(
             "boot check failed: " + "; ".join(problems) + f"\nConsole log: {a.console}"
         )
-    write_json_atomic(
-        a.out,
-        {
-            "release": release,
-            "accel": accel,
-            "vm": outcome.to_dict(),
-            "prog": found["prog.txt"].strip(),
-            "checked_at": time.time(),
-        },
-    )
+    write_json_atomic(a.out, probe.boot_record(release, accel, outcome, found))
     print(f"boot check passed: {release} under {accel} in {outcome.wall_seconds:.2f} s")
 
 
@@ -164,8 +81,7 @@ def cmd_vm_spec(a: argparse.Namespace) -> None:
 
 
 def cmd_guest_snapshot(a: argparse.Namespace) -> None:
-    scratch = vm.make_scratch(a.scratch, "bcfpipe-snapshot-")
-    try:
+    with job.scratch_dir(a.scratch, "bcfpipe-snapshot-") as scratch:
         snap = vm.save_snapshot(
             kernel=Path(a.kernel),
             initrd=Path(a.initrd),
@@ -178,8 +94,6 @@ def cmd_guest_snapshot(a: argparse.Namespace) -> None:
             append=a.cmdline,
             timeout_s=a.timeout,
         )
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     print(
         f"saved the booted guest ({snap.accel}) in {snap.seconds:.2f} s: "
         f"{snap.state} ({snap.state_bytes / 2**20:.1f} MiB)"

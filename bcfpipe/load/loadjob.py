@@ -7,7 +7,6 @@ decision — verdict, error category, statistics — is made here, where it is t
 from __future__ import annotations
 
 import shlex
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
 from bcfpipe.guest import snapshot as snapshots
 from bcfpipe.guest import vm
+from bcfpipe.guest.job import vm_job
 from bcfpipe.load import bcfloop, bpftoollog, progtypes, vlog
 from bcfpipe.load.results import SCHEMA, object_verdict
 
@@ -383,27 +383,26 @@ def run_jobs(
     ``snapshot`` every VM starts from that saved guest instead of booting (:mod:`snapshot`).
     """
     paper = loader == "bpftool"
-    share = vm.make_scratch(scratch)
-    try:
-        (share / "objs").mkdir()
-        for k, job in enumerate(jobs):
-            # One folder per object keeps its own file name, which the guest's logs show.
-            (share / "objs" / str(k)).mkdir()
-            shutil.copyfile(job.path, share / "objs" / str(k) / job.name)
-            if certs is not None:
-                (share / "certs" / str(k)).mkdir(parents=True)
-                for key, cert in certs.get(k, {}).items():
-                    (share / "certs" / str(k) / f"{key}.cert").write_bytes(cert)
-            if run_inputs is not None:
-                (share / "inputs" / str(k)).mkdir(parents=True)
-                for name, blob in run_inputs.get(k, {}).items():
-                    (share / "inputs" / str(k) / f"{name}.inputs").write_bytes(blob)
-        script = (
-            bpftoollog.guest_script(jobs, per_object_timeout, prover)
-            if paper
-            else guest_script(jobs, per_object_timeout, certs is not None, run_inputs is not None)
-        )
-        (share / "run.sh").write_text(script)
+    files: dict[str, Path | bytes] = {}
+    dirs = []
+    for k, job in enumerate(jobs):
+        # One folder per object keeps its own file name, which the guest's logs show.
+        files[f"objs/{k}/{job.name}"] = job.path
+        # The guest loader is pointed at these folders, with or without a file in them.
+        if certs is not None:
+            dirs.append(f"certs/{k}")
+            for key, cert in certs.get(k, {}).items():
+                files[f"certs/{k}/{key}.cert"] = cert
+        if run_inputs is not None:
+            dirs.append(f"inputs/{k}")
+            for name, blob in run_inputs.get(k, {}).items():
+                files[f"inputs/{k}/{name}.inputs"] = blob
+    script = (
+        bpftoollog.guest_script(jobs, per_object_timeout, prover)
+        if paper
+        else guest_script(jobs, per_object_timeout, certs is not None, run_inputs is not None)
+    )
+    with vm_job(script, files, dirs=dirs, scratch=scratch) as share:
         written = bpftoollog.LOG_FILE if paper else "programs"
         boots = _Boots(share, written, len(jobs))
         boots.run(
@@ -434,8 +433,6 @@ def run_jobs(
                 )
             results.append((result, raw))
         return results
-    finally:
-        shutil.rmtree(share, ignore_errors=True)
 
 
 def run_jobs_bcf(

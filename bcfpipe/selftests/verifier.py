@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.errors import PipelineError
-from bcfpipe.fsutil import read_text_or_empty
-from bcfpipe.guest import initramfs, vm
+from bcfpipe.guest import initramfs, job, vm
 
 SELFTESTS = Path("tools/testing/selftests/bpf")
 SOURCES = ("test_verifier.c", "testing_helpers.c", "cap_helpers.c", "unpriv_helpers.c")
@@ -146,12 +145,11 @@ def run_in_guest(
     scratch: str = "",
 ) -> tuple[dict[str, Any], str]:
     """Boot once, run ``test_verifier``; returns the parsed result and the raw output."""
-    share = vm.make_scratch(scratch)
-    try:
-        shutil.copyfile(binary, share / "test_verifier")
-        (share / "test_verifier").chmod(0o755)
-        # stderr apart: libbpf's warnings would otherwise split the test lines.
-        (share / "run.sh").write_text("./test_verifier > tv.out 2> tv.err; echo $? > tv.rc; sync\n")
+    # stderr apart: libbpf's warnings would otherwise split the test lines.
+    script = "./test_verifier > tv.out 2> tv.err; echo $? > tv.rc; sync\n"
+    with job.vm_job(
+        script, {"test_verifier": binary}, executable={"test_verifier"}, scratch=scratch
+    ) as share:
         outcome = vm.run(
             kernel,
             initrd,
@@ -161,18 +159,16 @@ def run_in_guest(
             memory_mb=memory_mb,
             qemu=qemu,
         )
-        out = read_text_or_empty(share / "tv.out")
-        err = read_text_or_empty(share / "tv.err")
-        console = read_text_or_empty(share / "console.log")
+        out = job.read(share, "tv.out")
+        err = job.read(share, "tv.err")
+        console = job.read(share, "console.log")
         result = parse_output(out)
         result["vm"] = outcome.to_dict()
-        rc = read_text_or_empty(share / "tv.rc").strip()
+        rc = job.read(share, "tv.rc").strip()
         result["exit_code"] = int(rc) if rc.lstrip("-").isdigit() else None
         result["kernel_warnings"] = vm.kernel_warnings(console)
         raw = f"{out}\n--- stderr\n{err}\n--- console ({outcome.status})\n{console}"
         return result, raw
-    finally:
-        shutil.rmtree(share, ignore_errors=True)
 
 
 def compare(results: dict[str, dict[str, Any]], baseline: str) -> dict[str, Any]:
