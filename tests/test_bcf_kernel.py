@@ -51,6 +51,8 @@ SAFE = [
     "reload_flag_fanout",
     "subprog_index",
     "helper_size_relation",
+    "bpf_loop_index",
+    "bpf_loop_var_bound",
 ]
 UNSAFE = [
     "mask_diff_unsafe",
@@ -64,6 +66,8 @@ UNSAFE = [
     "reload_flag_fanout_unsafe",
     "subprog_index_unsafe",
     "helper_size_relation_unsafe",
+    "bpf_loop_unsafe",
+    "bpf_loop_var_bound_unsafe",
 ]
 
 
