@@ -136,6 +136,25 @@ def test_a_state_explosion_asks_for_one_condition() -> None:
     assert refs[0]["track_length"] == 32
 
 
+def test_a_loop_unrolled_past_its_trip_count_drops_the_rounds_that_cannot_run(
+    tmp_path: Path,
+) -> None:
+    """xdp_ipv4_csum by clang-14: the verifier unrolls the checksum loop past its 30 rounds;
+    the first round that cannot run is certified infeasible and dropped (0014) instead of the
+    unrolling going on until a suffix too long to show it is refuted."""
+    need(HEADERS)
+    o = tmp_path / "clang-14_-O2_xdp_ipv4_csum.o"
+    src = REPO / "bpf-progs" / "xdp-lb" / "xdp_ipv4_csum.c"
+    assert corpus.compile_object("clang-14", "-O2", src, o, HEADERS)["ok"]
+    [(res, raw)] = loadjob.run_jobs_bcf([loadjob.ObjectJob(o, "xdp-lb")], **vm_kw())
+    assert res["bcf"]["outcome"] == "accepted" and res["verdict"] == "loaded", raw[-3000:]
+    refs = [r for p in res["programs"] for r in p["refinements"]]
+    drops = [r for r in refs if r["kind"] == "path"]
+    assert len(drops) == 1 and drops[0]["checked"] and drops[0]["solve_seconds"] is not None
+    assert len(refs) > 1 and all(r["checked"] for r in refs)
+    assert not res["kernel_warnings"]
+
+
 @pytest.mark.parametrize("name", UNSAFE)
 def test_unsafe_twin_refuted(name: str) -> None:
     [(res, raw)] = loadjob.run_jobs_bcf([job(name)], **vm_kw())

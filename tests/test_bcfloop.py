@@ -415,3 +415,69 @@ def test_a_refuted_cut_condition_in_a_large_batch_is_no_refutation() -> None:
     assert res["bcf"]["outcome"] == "accepted"
     notes = [v for v in seen[1].values() if v.startswith(NOTE_MAGIC)]
     assert len(notes) == 1 and len(seen[1]) == len(conds)
+
+
+def _range_condition(k: int) -> bytes:
+    """A decodable range condition (distinct per k): x == k assumed, x <= 8 asked, access x."""
+    from bcfpipe.bcf.encoding import encode
+    from bcfpipe.bcf.expr import BOOL, Access, Condition, Node, Op
+
+    nodes = (
+        Node(Op.VAR, 64, (), 0),
+        Node(Op.CONST, 64, (), k),
+        Node(Op.EQ, BOOL, (0, 1)),
+        Node(Op.CONST, 64, (), 8),
+        Node(Op.ULE, BOOL, (0, 3)),
+    )
+    return encode(Condition(nodes, (2,), 4, {}, Access(0, 1, 16)))
+
+
+def test_drop_variant_is_built_as_the_kernel_builds_it() -> None:
+    """The kernel (0014) copies header and nodes, appends the constant false (op 1, width 0,
+    no arguments, 8 zero bytes), copies the constraints, points the goal at the new node and
+    leaves the access record out; encode() of the goal-false condition gives the same bytes."""
+    import struct
+
+    from bcfpipe.bcf.encoding import decode, drop_variant
+
+    data = _range_condition(3)
+    n_cons, n_nodes = 1, 5
+    nodes_end = len(data) - 4 * n_cons - 4 - 12
+    want = bytearray(data[:nodes_end] + bytes([1, 0, 0]) + bytes(8))
+    want += data[nodes_end : nodes_end + 4 * n_cons] + struct.pack("<I", n_nodes)
+    struct.pack_into("<HI", want, 6, 0, len(want))
+    struct.pack_into("<I", want, 12, n_nodes + 1)
+    got = drop_variant(data)
+    assert got == bytes(want)
+    cond = decode(got)
+    assert cond.access is None and cond.goal == n_nodes and cond.nodes[-1].imm == 0
+
+
+def test_an_infeasible_round_of_a_repeated_access_is_certified_to_be_dropped() -> None:
+    """Range conditions asked at one instruction, round after round of an unrolled loop: the
+    first whose goal-false variant proves gets a certificate, and the next load is asked for
+    before anything else is proved (the kernel drops that path and every longer one)."""
+    from bcfpipe.bcf.encoding import drop_variant
+
+    conds = [_range_condition(k) for k in range(4)]
+    verdicts = {c: "proved" for c in conds}
+    verdicts.update({drop_variant(c): "refuted" for c in conds[:2]})
+    verdicts.update({drop_variant(c): "proved" for c in conds[2:]})
+    proved: list[bytes] = []
+    inner = fake_prover(verdicts)
+
+    def prover(data: bytes, limit: float) -> Outcome:
+        proved.append(data)
+        return inner(data, limit)
+
+    loop = bcfloop.ObjectLoop()
+    p = prog(bcfloop.ENOKEY, conds, STATS_PENDING, "rejected")
+    assert loop.prove_new("p", p["bcf_conditions"], 1, prover, 5.0, refuter=None) == ""
+    drop = condition_hash(drop_variant(conds[2])).hex()
+    assert drop in loop.certs and loop.proofs[drop].drop
+    # the first proved variant ends the pass; no range condition was proved this round
+    assert proved == [drop_variant(c) for c in conds[:3]]
+    # a refuted goal-false variant is no finding about the program
+    rec = loop.proofs[condition_hash(drop_variant(conds[0])).hex()]
+    loop.outcome = "refuted"
+    assert rec.verdict == "refuted" and bcfloop.outcome_detail(loop) == ""

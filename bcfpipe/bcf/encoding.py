@@ -51,6 +51,18 @@ def encode(cond: Condition) -> bytes:
     return bytes(out)
 
 
+def drop_variant(data: bytes) -> bytes:
+    """The condition whose certificate makes the kernel drop a range condition's path (series
+    0014): the same nodes and constraints, one more node (the boolean constant false) as the
+    goal, no access record. Valid when the range condition's assumptions alone are
+    unsatisfiable, i.e. its path is infeasible; built byte for byte as the kernel builds it."""
+    cond = decode(data)
+    false = Node(Op.CONST, BOOL, (), 0)
+    return encode(
+        Condition((*cond.nodes, false), cond.constraints, len(cond.nodes), dict(cond.names), None)
+    )
+
+
 def condition_hash(data: bytes) -> bytes:
     """The key a certificate carries: SHA-256 of the encoded condition."""
     return hashlib.sha256(data).digest()

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bcfpipe.bcf.encoding import condition_hash, decode, note
+from bcfpipe.bcf.encoding import condition_hash, decode, drop_variant, note
 from bcfpipe.errors import PipelineError
 from bcfpipe.load.results import object_verdict
 
@@ -116,6 +116,9 @@ class ProofRecord:
     detail: str = ""
     model: dict[str, int] = field(default_factory=dict)
     cut: bool = False  # a condition of a shortened suffix (a longer one exists)
+    # the goal-false variant of a range condition (0014): proved, the kernel drops the path;
+    # otherwise no finding about the program
+    drop: bool = False
 
 
 def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: float) -> ProofRecord:
@@ -166,6 +169,8 @@ class ObjectLoop:
         it gets a note, and the next round's kernel asks for a longer suffix of that path.
         """
         fresh = [c for c in conditions if condition_hash(c["bytes"]).hex() not in self.proofs]
+        if self._drop_pass(program, fresh, rnd, prover, limit_s, refuter):
+            return ""  # the next load drops those paths: ask again what is left
         if refuter is not None and len(fresh) > REFUTE_FIRST:
             for c in fresh:
                 t = time.perf_counter()
@@ -203,6 +208,57 @@ class ObjectLoop:
             worst = "refuted" if rec.verdict == "refuted" else worst or "unprovable"
         return worst or ("" if new else "unprovable")
 
+    def _drop_pass(
+        self,
+        program: str,
+        fresh: list[dict[str, Any]],
+        rnd: int,
+        prover: Prover,
+        limit_s: float,
+        refuter: Prover | None,
+    ) -> bool:
+        """Certify infeasible paths among range conditions asked more than once at one
+        instruction (a loop the verifier follows past its real trip count, paths fanning in).
+
+        In the order the kernel asked them, each condition's goal-false variant is scanned for a
+        counterexample and otherwise proved; the first proved one per instruction gets a
+        certificate and the kernel drops that path (and with it every longer one) in the next
+        load. Returns whether a certificate was made.
+        """
+        by_insn: dict[int, list[dict[str, Any]]] = {}
+        for c in fresh:
+            if c.get("kind", "range") == "range":
+                by_insn.setdefault(int(c.get("insn", -1)), []).append(c)
+        made = False
+        for conds in by_insn.values():
+            if len(conds) < 2:
+                continue
+            for c in conds:
+                try:
+                    data = drop_variant(c["bytes"])
+                except PipelineError:
+                    break  # the prover reports a condition that does not decode
+                key = condition_hash(data).hex()
+                if key in self.proofs:
+                    if self.proofs[key].verdict == "proved":
+                        break
+                    continue
+                variant = dict(c, kind="path", bytes=data)
+                t = time.perf_counter()
+                out = refuter(data, limit_s) if refuter is not None else None
+                if out is None or out.verdict != "refuted":
+                    out = prover(data, limit_s)
+                secs = out.total_s or (time.perf_counter() - t)
+                self.proof_seconds += secs
+                rec = _record(program, variant, rnd, out, secs)
+                rec.drop = True
+                self.proofs[key] = rec
+                if rec.verdict == "proved":
+                    self.certs[key] = rec.certificate
+                    made = True
+                    break
+        return made
+
     def _settle(self, cond: dict[str, Any], rec: ProofRecord) -> ProofRecord:
         """Record a condition's outcome and what the next round sends for it: its certificate,
         or, for a shortened suffix's condition that failed, a note asking for a longer one."""
@@ -218,7 +274,10 @@ class ObjectLoop:
         """Proofs by (program, kind, instruction): the stats lines of checked refinements."""
         out: dict[tuple[str, str, int], ProofRecord] = {}
         for rec in self.proofs.values():
-            out.setdefault((rec.program, rec.kind, rec.insn), rec)
+            key = (rec.program, rec.kind, rec.insn)
+            # a checked refinement has a proof: the proved record, not a failed drop variant
+            if key not in out or (rec.verdict == "proved" and out[key].verdict != "proved"):
+                out[key] = rec
         return out
 
 
@@ -324,7 +383,7 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
 
 def outcome_detail(loop: ObjectLoop) -> str:
     """The outcome in words: the condition that was refuted or not proved, what ran out."""
-    whole = [r for r in loop.proofs.values() if not r.cut]
+    whole = [r for r in loop.proofs.values() if not r.cut and not r.drop]
     if loop.outcome == "refuted":
         rec = next((r for r in whole if r.verdict == "refuted"), None)
         if rec:
