@@ -52,6 +52,10 @@ Prover = Callable[[bytes, float], "Outcome"]
 # (cvc5 alone, about 0.1-0.3 s per condition) before any is certified (seconds each): a kernel
 # whose batch filled up sends hundreds of conditions of one access, and one refuted settles it.
 REFUTE_FIRST = 16
+# Goal-false variants tried per instruction and round (0014): a loop the verifier unrolls past
+# its trip count (30 rounds in xdp_ipv4_csum) is cut within this many; beyond, a round of
+# hundreds of feasible paths would spend a scan on each.
+DROP_TRIES = 64
 
 
 def default_refuter(data: bytes, time_limit_s: float) -> Outcome:
@@ -233,7 +237,7 @@ class ObjectLoop:
         for conds in by_insn.values():
             if len(conds) < 2:
                 continue
-            for c in conds:
+            for c in conds[:DROP_TRIES]:
                 try:
                     data = drop_variant(c["bytes"])
                 except PipelineError:
