@@ -206,11 +206,7 @@ def get_aggregate_output():
             for v in AGG_VARIANTS
             for ext in ("csv", f"csv{CSV_META}")
         ]
-        + [
-            f"{PAPER}/{t}.{ext}"
-            for t in PAPER_TABLES
-            for ext in ("csv", "md", f"csv{CSV_META}")
-        ]
+        + [f"{PAPER}/{t}.{ext}" for t in PAPER_TABLES for ext in ("csv", "md", f"csv{CSV_META}")]
         + [f"{PAPER}/{f}.{ext}" for f in ("figure8", "load_time") for ext in ("pdf", "png")]
     )
 
