@@ -177,10 +177,7 @@ class ObjectLoop:
             return ""  # the next load drops those paths: ask again what is left
         if refuter is not None and len(fresh) > REFUTE_FIRST:
             for c in fresh:
-                t = time.perf_counter()
-                out = refuter(c["bytes"], limit_s)
-                secs = out.total_s or (time.perf_counter() - t)
-                self.proof_seconds += secs
+                out, secs = self._timed(refuter, c["bytes"], limit_s)
                 if out.verdict == "refuted":
                     rec = self._settle(c, _record(program, c, rnd, out, secs))
                     if rec.cut:
@@ -202,10 +199,7 @@ class ObjectLoop:
                     worst = "unprovable"
                 continue
             new = True
-            t = time.perf_counter()
-            out = prover(c["bytes"], limit_s)
-            secs = out.total_s or (time.perf_counter() - t)
-            self.proof_seconds += secs
+            out, secs = self._timed(prover, c["bytes"], limit_s)
             rec = self._settle(c, _record(program, c, rnd, out, secs))
             if rec.verdict == "proved" or rec.cut:
                 continue  # a certificate or a note goes out next round
@@ -247,21 +241,27 @@ class ObjectLoop:
                     if self.proofs[key].verdict == "proved":
                         break
                     continue
-                variant = dict(c, kind="path", bytes=data)
-                t = time.perf_counter()
-                out = refuter(data, limit_s) if refuter is not None else None
+                # a variant that fails gets no note: the kernel asks nothing longer for it
+                variant = dict(c, kind="path", bytes=data, cut=False)
+                out, secs = (None, 0.0) if refuter is None else self._timed(refuter, data, limit_s)
                 if out is None or out.verdict != "refuted":
-                    out = prover(data, limit_s)
-                secs = out.total_s or (time.perf_counter() - t)
-                self.proof_seconds += secs
+                    out, more = self._timed(prover, data, limit_s)
+                    secs += more
                 rec = _record(program, variant, rnd, out, secs)
                 rec.drop = True
-                self.proofs[key] = rec
-                if rec.verdict == "proved":
-                    self.certs[key] = rec.certificate
+                if self._settle(variant, rec).verdict == "proved":
                     made = True
                     break
         return made
+
+    def _timed(self, prove: Prover, data: bytes, limit_s: float) -> tuple[Outcome, float]:
+        """``prove(data)`` and its solving time (the prover's own figure, else the wall time),
+        which counts into the object's proof time."""
+        t = time.perf_counter()
+        out = prove(data, limit_s)
+        secs = out.total_s or (time.perf_counter() - t)
+        self.proof_seconds += secs
+        return out, secs
 
     def _settle(self, cond: dict[str, Any], rec: ProofRecord) -> ProofRecord:
         """Record a condition's outcome and what the next round sends for it: its certificate,
