@@ -157,11 +157,9 @@ OUTCOME_COLUMNS = [
 ]
 
 
-def outcome_label(bcf: dict[str, Any] | None) -> str:
-    if bcf is None:
-        return "no record"
-    outcome = str(bcf.get("outcome", "no record"))
-    return f"budget ({bcf.get('budget') or 'rounds'})" if outcome == "budget" else outcome
+def outcome_label(outcome: str, budget: str) -> str:
+    """An outcome column of the table: budget is split by what ran out."""
+    return f"budget ({budget or 'rounds'})" if outcome == "budget" else outcome
 
 
 def bcf_outcomes(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -> Table:
@@ -173,14 +171,15 @@ def bcf_outcomes(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -
     if why := _baseline_missing(rs, base):
         return Table.unavailable(title, why)
     stock = rs.of(base).objects_frame()
-    rejected = stock.loc[stock["verdict"] == "rejected", ["key", "project"]]
+    rejected = stock[stock["verdict"] == "rejected"]
     parts = []
     for v in bcf:
-        objs = pd.DataFrame(
-            [(o.key, outcome_label(o.bcf)) for o in rs.of(v).objects], columns=["key", "outcome"]
-        )
-        both = rejected.merge(objs, on="key", how="inner").assign(variant=v)
-        parts.append(both)
+        both = _beside(rejected, rs.of(v).objects_frame(), ["bcf_outcome", "bcf_budget"])
+        both["outcome"] = [
+            outcome_label(o, b)
+            for o, b in zip(both["bcf_outcome_v"], both["bcf_budget_v"], strict=True)
+        ]
+        parts.append(both.assign(variant=v))
     every = pd.concat(parts, ignore_index=True)
     if every.empty:
         return Table.unavailable(title, f"No object rejected by {base} has a result of {bcf}.")

@@ -134,7 +134,8 @@ class ResultSet:
         )
 
     def objects_frame(self) -> pd.DataFrame:
-        """One row per object: its identity, verdict, signature, VM wall time and BCF outcome."""
+        """One row per object: its identity, verdict, signature, VM wall time, BCF outcome and
+        (for outcome budget) what ran out."""
         return pd.DataFrame(
             [
                 {
@@ -146,6 +147,7 @@ class ResultSet:
                     "signature": o.signature,
                     "wall_seconds": o.wall_seconds,
                     "bcf_outcome": (o.bcf or {}).get("outcome", "no record"),
+                    "bcf_budget": (o.bcf or {}).get("budget", ""),
                 }
                 for o in self.objects
             ],
@@ -158,6 +160,7 @@ class ResultSet:
                 "signature",
                 "wall_seconds",
                 "bcf_outcome",
+                "bcf_budget",
             ],
             dtype=object,
         )

@@ -24,7 +24,8 @@ PROVENANCE_PREFIX = "provenance: "
 METADATA_SUFFIX = "-metadata.json"
 
 
-def _missing(value: Any) -> bool:
+def missing(value: Any) -> bool:
+    """None, pandas' NA/NaT or a float NaN: a cell without a value."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
@@ -32,7 +33,7 @@ def _missing(value: Any) -> bool:
 
 def _plain(value: Any) -> Any:
     """A cell as a Python value: None for missing, int/float/str for numpy scalars."""
-    if _missing(value):
+    if missing(value):
         return None
     item = getattr(value, "item", None)
     return item() if callable(item) else value

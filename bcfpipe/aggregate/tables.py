@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from bcfpipe.aggregate.results import ObjectResult, Program, ResultSet, Signature
-from bcfpipe.aggregate.table import Table, frame, join_limited, pct
+from bcfpipe.aggregate.table import Table, frame, join_limited, missing, pct
 from bcfpipe.load.results import VERDICTS
 
 
@@ -107,11 +107,6 @@ def project_summary(rs: ResultSet, variant: str) -> Table:
     return Table(title, data, notes=notes, md=md)
 
 
-def _rejection_classes(progs: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
-    rejected = progs[progs["verdict"] == "rejected"]
-    return rejected.groupby(["project", "signature"], sort=False)
-
-
 UNIQUE_COLUMNS = [
     "project",
     "category",
@@ -133,7 +128,8 @@ def unique_rejections(rs: ResultSet, variant: str) -> Table:
         return Table.unavailable(title, f"Variant {variant} has no results: it has not run.")
     progs = vrs.programs_frame()
     progs["example"] = progs["object"] + ":" + progs["name"]
-    classes = _rejection_classes(progs).agg(
+    rejected = progs[progs["verdict"] == "rejected"]
+    classes = rejected.groupby(["project", "signature"], sort=False).agg(
         category=("category", "first"),
         programs=("name", "size"),
         sources=("group", "nunique"),
@@ -209,12 +205,6 @@ def _most_common(s: pd.Series) -> Any:
     return Counter(s).most_common(1)[0][0]
 
 
-def variant_label(p: Program) -> str:
-    """How a program's object is named among its source's variants: compiler and level, or the
-    object's file name when its name carries neither (a prebuilt corpus's ``ksnoop.bpf.o``)."""
-    return f"{p.compiler} {p.opt}".strip() or p.object
-
-
 DIVERGENCE_COLUMNS = [
     "project",
     "source",
@@ -239,6 +229,8 @@ def compiler_divergence(rs: ResultSet, variant: str) -> Table:
     if not vrs.objects:
         return Table.unavailable(title, f"Variant {variant} has no results: it has not run.")
     progs = vrs.programs_frame()
+    # How an object is named among its source's variants: compiler and level, or its file name
+    # when its name carries neither (a prebuilt corpus's ksnoop.bpf.o).
     progs["label"] = (progs["compiler"] + " " + progs["opt"]).str.strip()
     progs["label"] = progs["label"].where(progs["label"] != "", progs["object"])
     by = progs.groupby(["project", "group", "name"], sort=True)
@@ -282,13 +274,9 @@ def compiler_divergence(rs: ResultSet, variant: str) -> Table:
 
 
 def _diff_pct(new: Any, base: Any) -> float | None:
-    if _none(new) or _none(base) or base == 0:
+    if missing(new) or missing(base) or base == 0:
         return None
     return round(100.0 * (new - base) / base, 1)
-
-
-def _none(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
 
 
 METRICS = {"insns": "insns", "states": "total_states", "peak": "peak_states", "time_us": "vtime_us"}
