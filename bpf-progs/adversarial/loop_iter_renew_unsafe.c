@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Target: the numbers iterator's model (0015): destroy and new on the same
+ * slot. Two loops of 8 and 9 rounds on one iterator count 17 rounds in all;
+ * a model that kept the first loop's drained state would see no second round.
+ *
+ * Unsafe: the 17th round indexes slot 16 of 16.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __weak __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
+
+struct slots {
+	__u64 slot[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct slots);
+} table SEC(".maps");
+
+// truth: loop_iter_renew_unsafe unsafe stock=rejected one iterator slot runs 8 then 9 rounds, the counter reaches slot 16 of 16
+SEC("tc")
+int loop_iter_renew_unsafe(struct __sk_buff *skb)
+{
+	struct bpf_iter_num it;
+	struct slots *s;
+	__u32 key = 0, j = 0;
+	int *n;
+
+	s = bpf_map_lookup_elem(&table, &key);
+	if (!s)
+		return 0;
+	bpf_iter_num_new(&it, 0, 8);
+	while ((n = bpf_iter_num_next(&it))) {
+		s->slot[j] += *n;
+		j++;
+		barrier_var(j);
+	}
+	bpf_iter_num_destroy(&it);
+	bpf_iter_num_new(&it, 0, 9);
+	while ((n = bpf_iter_num_next(&it))) {
+		s->slot[j] += *n;
+		j++;
+		barrier_var(j);
+	}
+	bpf_iter_num_destroy(&it);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
