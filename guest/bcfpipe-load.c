@@ -412,7 +412,7 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	 */
 	if (bcf && err == -ENOKEY)
 		return load_one(obj_path, dir, idx, log, types, ntypes, count, 0, "plain.");
-	if (err && !jit_now && strstr(log, "non-JITed")) {
+	if (err && !jit_now && (strstr(log, "non-JITed") || strstr(log, "JIT is required"))) {
 		set_jit(1);
 		err = load_one(obj_path, dir, idx, log, types, ntypes, count, bcf, pfx);
 		set_jit(0);
