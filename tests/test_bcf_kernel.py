@@ -328,12 +328,25 @@ DIFF_PER_OBJECT = 50
 MACHINE_PER_OBJECT = 200
 
 
+RETURN_VALUE = re.compile(r"^(\S+) Return value: (\d+),", re.M)
+
+
+def _test_runs(obj: str, runs: list[tuple[str, str]]) -> list[str]:
+    """Guest script lines that load /job/OBJ, run each (program, input file in /job) with
+    BPF_PROG_TEST_RUN, echo 'PROGRAM Return value: ...' (RETURN_VALUE) and unpin the object: a
+    loaded program holds a file descriptor in bpftool, and thousands exceed the guest's limit."""
+    pin = f"/sys/fs/bpf/{Path(obj).stem}"
+    lines = [f"bpftool prog loadall /job/{obj} {pin} || exit 1"]
+    for prog, data in runs:
+        run = f"bpftool prog run pinned {pin}/{prog} data_in /job/{data}"
+        lines.append(f'echo "{prog} $({run} 2>&1 | head -1)"')
+    return [*lines, f"rm -r {pin}"]
+
+
 def _machine_results(tmp_path: Path, chains: list[progen.Chain]) -> list[int]:
     """Each chain's result on the kernel's own execution (BPF_PROG_TEST_RUN, JIT)."""
     share = vm.make_scratch(str(tmp_path))
     lines = []
-    # One object per MACHINE_PER_OBJECT chains, unpinned once run: a loaded program holds a file
-    # descriptor in bpftool, and thousands of them exceed the guest's limit (EMFILE).
     for start in range(0, len(chains), MACHINE_PER_OBJECT):
         progs = {}
         part = range(start, min(start + MACHINE_PER_OBJECT, len(chains)))
@@ -346,15 +359,10 @@ def _machine_results(tmp_path: Path, chains: list[progen.Chain]) -> list[int]:
             "clang-19", "-O2", share / f"a{start}.c", share / f"a{start}.o", tmp_path
         )
         assert rec["ok"], rec
-        lines.append(f"bpftool prog loadall /job/a{start}.o /sys/fs/bpf/a{start} || exit 1")
-        for i in part:
-            for half in ("lo", "hi"):
-                pin = f"/sys/fs/bpf/a{start}/c{i}_{half}"
-                run = f"bpftool prog run pinned {pin} data_in /job/in{i}.bin"
-                lines.append(f'echo "c{i}_{half} $({run} 2>&1 | head -1)"')
-        lines.append(f"rm -r /sys/fs/bpf/a{start}")
+        runs = [(f"c{i}_{half}", f"in{i}.bin") for i in part for half in ("lo", "hi")]
+        lines += _test_runs(f"a{start}.o", runs)
     log = _guest_payload(share, "\n".join(lines) + "\n", 300 + 0.5 * len(lines))
-    got = dict(re.findall(r"^(c\d+_(?:lo|hi)) Return value: (\d+),", log, re.M))
+    got = dict(RETURN_VALUE.findall(log))
     assert len(got) == 2 * len(chains), log[-3000:]
     return [int(got[f"c{i}_hi"]) << 32 | int(got[f"c{i}_lo"]) for i in range(len(chains))]
 
@@ -491,12 +499,9 @@ def test_numbers_iterator_agrees_with_the_machine(tmp_path: Path) -> None:
     rec = corpus.compile_object("clang-19", "-O2", share / "c.c", share / "c.o", HEADERS)
     assert rec["ok"], rec
     (share / "in.bin").write_bytes(bytes(16))
-    lines = ["bpftool prog loadall /job/c.o /sys/fs/bpf/c || exit 1"]
-    for i in range(n):
-        run = f"bpftool prog run pinned /sys/fs/bpf/c/c{i} data_in /job/in.bin"
-        lines.append(f'echo "c{i} $({run} 2>&1 | head -1)"')
+    lines = _test_runs("c.o", [(f"c{i}", "in.bin") for i in range(n)])
     log = _guest_payload(share, "\n".join(lines) + "\n", 300)
-    got = {int(k): int(v) for k, v in re.findall(r"^c(\d+) Return value: (\d+),", log, re.M)}
+    got = {int(k[1:]): int(v) for k, v in RETURN_VALUE.findall(log)}
     assert len(got) == n, log[-3000:]
     # kernel/bpf/bpf_iter.c in Python: the test's own oracle for the machine's answer
     for i, (start, end) in enumerate(bounds):
