@@ -203,7 +203,8 @@ def _cert_mutations() -> dict[str, bytes]:
         "no_steps": enc([]),
         "no_hints": enc([*steps[:-1], Step("a", [], [])]),
         "hash_bit": cert[:20] + bytes([cert[20] ^ 4]) + cert[21:],
-        "version_2": cert[:4] + b"\x02" + cert[5:],
+        "version_1": cert[:4] + b"\x01" + cert[5:],  # proves the CNF before constant divisors
+        "version_3": cert[:4] + b"\x03" + cert[5:],
         "flags_1": cert[:6] + b"\x01" + cert[7:],
         "unknown_tag": cert + b"\x03",
         "number_six_bytes": cert + b"\x02\x81\x80\x80\x80\x80\x00",

@@ -20,6 +20,7 @@ from bcfpipe.errors import PipelineError
 
 _HEADER = struct.Struct("<4sHHI32s")
 _MAGIC = b"BCFL"
+_VERSION = 2  # the CNF of docs/bcf-format.md section 3 as of version 2
 
 
 class CertificateRejected(PipelineError):
@@ -164,8 +165,10 @@ def check_certificate(
     if len(cert) < _HEADER.size:
         raise CertificateRejected(f"certificate truncated: {len(cert)} bytes, no header")
     magic, version, flags, total, key = _HEADER.unpack_from(cert)
-    if magic != _MAGIC or version != 1 or flags != 0:
-        raise CertificateRejected("not a version-1 BCF certificate (magic, version or flags)")
+    if magic != _MAGIC or version != _VERSION or flags != 0:
+        raise CertificateRejected(
+            f"not a version-{_VERSION} BCF certificate (magic, version or flags)"
+        )
     if total != len(cert):
         raise CertificateRejected(f"certificate length {len(cert)}, header says {total}")
     if key != cond_hash:

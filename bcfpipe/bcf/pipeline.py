@@ -77,6 +77,10 @@ class Outcome:
         return out
 
 
+# The part of a condition's time limit cvc5 may spend looking for a readable counterexample.
+TRIAGE_SHARE = 0.25
+
+
 def prove(
     cond: Condition, data: bytes, time_limit_s: float = 10.0, use_triage: bool = True
 ) -> Outcome:
@@ -84,8 +88,19 @@ def prove(
     start = time.perf_counter()
     out = Outcome("unprovable", condition_bytes=len(data))
     triaged = "not triaged"
-    if use_triage:
-        tri = triage(cond, time_limit_s)
+    t = time.perf_counter()
+    cnf = bitblast(cond)
+    out.cnf = cnf
+    out.bitblast_s = time.perf_counter() - t
+    out.cnf_vars, out.cnf_clauses = cnf.num_vars, len(cnf.clauses)
+    # CaDiCaL's small in-process budget settles most conditions either way; cvc5 then gets a
+    # share of the time, not all of it: on circuits it finds hard (a 64-bit division) it used
+    # to spend the whole limit and leave CaDiCaL nothing, where CaDiCaL needs a second.
+    res = solve(cnf, time_limit_s, quick_only=True)
+    out.solve_s = res.seconds
+    if res.status == "unknown" and use_triage:
+        share = max(1.0, time_limit_s * TRIAGE_SHARE)
+        tri = triage(cond, min(share, max(0.1, time_limit_s - (time.perf_counter() - start))))
         triaged = f"cvc5 says {tri.verdict}"
         out.triage_s = tri.seconds
         if tri.verdict == "invalid":
@@ -94,14 +109,10 @@ def prove(
             out.detail = counterexample(cond, tri.model)
             out.total_s = time.perf_counter() - start
             return out
-    t = time.perf_counter()
-    cnf = bitblast(cond)
-    out.cnf = cnf
-    out.bitblast_s = time.perf_counter() - t
-    out.cnf_vars, out.cnf_clauses = cnf.num_vars, len(cnf.clauses)
-    remaining = max(0.1, time_limit_s - (time.perf_counter() - start))
-    res = solve(cnf, remaining)
-    out.solve_s = res.seconds
+    if res.status == "unknown":
+        remaining = max(0.1, time_limit_s - (time.perf_counter() - start))
+        res = solve(cnf, remaining, quick_conflicts=0)
+        out.solve_s += res.seconds
     if res.status == "unknown":
         out.detail = f"no LRAT refutation within {time_limit_s:g} s ({triaged})"
     elif res.status == "sat":

@@ -125,6 +125,30 @@ def _signed_division_corners() -> Condition:
     return b.condition(cons, goal)
 
 
+def _constant_divisors() -> Condition:
+    """Division by constants, each bit-blasted by its definition (docs/bcf-format.md 3.2).
+
+    clang-14's way of writing ``x % 13`` (``x - (x / 13) * 13``, the constant on the left of the
+    product, as user space orders it) at 32 bits stays below 13; signed division by a negative
+    constant and by S16_MIN truncates toward zero; ``x % 1`` is 0.
+    """
+    b = Builder()
+    x = b.var(1, 32)
+    k13 = b.const(13, 32)
+    rem = b.binop(Op.SUB, x, b.binop(Op.MUL, k13, b.binop(Op.UDIV, x, k13)))
+    y = b.var(2, 16)
+    m7, smin = b.signed_const(-7, 16), b.const(1 << 15, 16)
+    cons = [b.binop(Op.EQ, y, b.signed_const(-100, 16))]
+    goal = b.land(
+        b.binop(Op.ULT, rem, k13),
+        b.binop(Op.EQ, b.binop(Op.SDIV, y, m7), b.const(14, 16)),
+        b.binop(Op.EQ, b.binop(Op.SMOD, y, m7), b.signed_const(-2, 16)),
+        b.binop(Op.EQ, b.binop(Op.SDIV, y, smin), b.const(0, 16)),
+        b.binop(Op.EQ, b.binop(Op.UMOD, x, b.const(1, 32)), b.const(0, 32)),
+    )
+    return b.condition(cons, goal, names={1: "x", 2: "y"})
+
+
 def _extensions() -> Condition:
     """sext/zext/concat/extract/ite/boolean connectives on one path."""
     b = Builder()
@@ -203,6 +227,7 @@ def _makers() -> dict[str, Maker]:
     makers["variable_shift"] = _variable_shift
     makers["udiv_umod_bounds"] = _udiv_bound
     makers["signed_division_corners"] = _signed_division_corners
+    makers["constant_divisors"] = _constant_divisors
     makers["extensions"] = _extensions
     makers["bool_ops"] = _bool_ops
     makers["pinned_structure"] = _pinned_structure

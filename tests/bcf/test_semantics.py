@@ -98,3 +98,28 @@ def test_bitblast_is_deterministic_and_folds() -> None:
     cnf = bitblast(cond)
     assert cnf.num_vars == 8 and cnf.clauses == [[]]
     assert bitblast(cond).dimacs() == cnf.dimacs()
+
+
+@pytest.mark.parametrize("width", [1, 4, 5])
+def test_division_by_every_constant_is_exact(width: int) -> None:
+    """udivrem_const's fresh quotient admits exactly the reference value, for every dividend.
+
+    Its three side clauses must neither exclude the true quotient (the formula would be
+    unsatisfiable whatever the goal, and any claim would be "proved") nor admit another one.
+    """
+    from pysat.solvers import Cadical195
+
+    for op in DIVISION:
+        for d in range(1, 1 << width):
+            for x in range(1 << width):
+                expected = apply(op, width, [width, width], [x, d])
+                for wrong in (False, True):
+                    bld = Builder(fold=False)
+                    a = bld.var(1, width)
+                    cons = [bld.binop(Op.EQ, a, bld.const(x, width))]
+                    out = bld.binop(op, a, bld.const(d, width))
+                    goal = bld.binop(Op.NE if wrong else Op.EQ, out, bld.const(expected, width))
+                    cnf = bitblast(bld.condition(cons, goal))
+                    with Cadical195(bootstrap_with=cnf.clauses) as s:
+                        # unsatisfiable: the goal holds; satisfiable: the true value is admitted
+                        assert s.solve() is wrong, (op, width, x, d)

@@ -29,6 +29,7 @@ typedef int32_t s32;
 #define max(a, b) ((a) > (b) ? (a) : (b))
 #define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define swap(a, b) do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
+#define div64_u64(a, b) ((u64)(a) / (u64)(b))
 
 /* Allocation: failures can be injected to test the -ENOMEM paths. */
 #define GFP_KERNEL_ACCOUNT 0

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * BCF certificate checker: bit-blasts a refinement condition and checks an
- * LRAT refutation of it. Formats: docs/bcf-format.md of bcfpipe (v1).
+ * LRAT refutation of it. Formats: docs/bcf-format.md of bcfpipe: conditions
+ * of version 1, certificates of version 2 (whose CNF divides by a constant
+ * by its definition).
  */
 #ifndef _LINUX_BCF_CHECKER_H
 #define _LINUX_BCF_CHECKER_H
@@ -11,6 +13,7 @@
 #define BCF_COND_MAGIC		"BCFC"
 #define BCF_CERT_MAGIC		"BCFL"
 #define BCF_FORMAT_VERSION	1
+#define BCF_CERT_VERSION	2
 #define BCF_COND_HDR_LEN	24
 #define BCF_CERT_HDR_LEN	44
 #define BCF_COND_F_ACCESS	0x1

@@ -8,7 +8,8 @@
  * itself with a fixed Tseitin encoding (identical, clause for clause, to
  * bcfpipe's bitblast.py, so that clause ids agree) and checks the refutation
  * by unit propagation over the hinted clauses only. The formats are specified
- * in bcfpipe's docs/bcf-format.md (version 1).
+ * in bcfpipe's docs/bcf-format.md (conditions of version 1, certificates
+ * of version 2).
  *
  * Memory is sized from the inputs before anything is stored and capped; time
  * is bounded by a work budget counted in literal visits.
@@ -18,6 +19,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -427,6 +429,15 @@ static void bcf_clause(struct bcf_ctx *c, u32 n, s32 a, s32 b, s32 d)
 		c->off[c->n_clauses] = c->n_lits;
 }
 
+/* T: no clause, F: the empty clause. */
+static void bcf_unit(struct bcf_ctx *c, s32 l)
+{
+	if (l == BCF_F)
+		bcf_clause(c, 0, 0, 0, 0);
+	else if (l != BCF_T)
+		bcf_clause(c, 1, l, 0, 0);
+}
+
 static s32 bcf_fresh(struct bcf_ctx *c)
 {
 	if (c->n_vars >= BCF_MAX_VARS) {
@@ -547,12 +558,31 @@ static void bcf_abs(struct bcf_ctx *c, const s32 *a, s32 *out, u32 w)
 		out[k] = bcf_mux(c, a[w - 1], out[k], a[k]);
 }
 
+/* Whether every bit of @a is a constant; its value in @v. */
+static bool bcf_const(const s32 *a, u32 w, u64 *v)
+{
+	u32 k;
+
+	*v = 0;
+	for (k = 0; k < w; k++) {
+		if (a[k] != BCF_T && a[k] != BCF_F)
+			return false;
+		if (a[k] == BCF_T)
+			*v |= 1ULL << k;
+	}
+	return true;
+}
+
 static void bcf_mul(struct bcf_ctx *c, const s32 *a, const s32 *b, s32 *out,
 		    u32 w)
 {
 	s32 *row = c->tmp[BCF_TMP_ROW];
 	u32 i, j;
+	u64 v;
 
+	/* A constant multiplier's zero bits fold whole rows away. */
+	if (bcf_const(a, w, &v) && !bcf_const(b, w, &v))
+		swap(a, b);
 	for (j = 0; j < w; j++)
 		out[j] = BCF_F;
 	for (i = 0; i < w; i++) {
@@ -564,6 +594,50 @@ static void bcf_mul(struct bcf_ctx *c, const s32 *a, const s32 *b, s32 *out,
 	}
 }
 
+/* a < b; signed compares with both sign bits inverted. */
+static s32 bcf_ult(struct bcf_ctx *c, const s32 *a, const s32 *b, u32 w,
+		   bool sign)
+{
+	s32 lt = BCF_F, x, y;
+	u32 k;
+
+	for (k = 0; k < w; k++) {
+		x = sign && k == w - 1 ? -a[k] : a[k];
+		y = sign && k == w - 1 ? -b[k] : b[k];
+		lt = bcf_mux(c, bcf_xor(c, x, y), y, lt);
+	}
+	return lt;
+}
+
+/*
+ * Division by a constant d > 0 by its definition: a fresh quotient,
+ * r = a - q * d, and units for "q * d does not wrap", "q * d <= a" and
+ * "r < d", which only the quotient meets. A solver then sees one multiplier
+ * and one subtractor instead of w trial subtractions.
+ */
+static void bcf_udivrem_const(struct bcf_ctx *c, const s32 *a, const s32 *b,
+			      u64 d, s32 *q, s32 *r, u32 w)
+{
+	s32 *p = c->tmp[BCF_TMP_D], *np = c->tmp[BCF_TMP_TR];
+	s32 *qmax = c->tmp[BCF_TMP_DIFF], l[3];
+	u64 m = div64_u64(w == 64 ? U64_MAX : (1ULL << w) - 1, d);
+	u32 k;
+
+	for (k = 0; k < w; k++)
+		q[k] = bcf_fresh(c);
+	bcf_mul(c, q, b, p, w);
+	for (k = 0; k < w; k++) {
+		np[k] = -p[k];
+		qmax[k] = (m >> k) & 1 ? BCF_T : BCF_F;
+	}
+	bcf_adder(c, a, np, BCF_T, false, r, w);
+	l[0] = -bcf_ult(c, qmax, q, w, false);
+	l[1] = -bcf_ult(c, a, p, w, false);
+	l[2] = bcf_ult(c, r, b, w, false);
+	for (k = 0; k < 3; k++)
+		bcf_unit(c, l[k]);
+}
+
 /* Restoring division; a zero divisor gives q = all ones, r = a. */
 static void bcf_udivrem(struct bcf_ctx *c, const s32 *a, const s32 *b,
 			s32 *q, s32 *r, u32 w)
@@ -571,7 +645,12 @@ static void bcf_udivrem(struct bcf_ctx *c, const s32 *a, const s32 *b,
 	s32 *tr = c->tmp[BCF_TMP_TR], *d = c->tmp[BCF_TMP_D];
 	s32 *diff = c->tmp[BCF_TMP_DIFF];
 	u32 i, k;
+	u64 dv;
 
+	if (bcf_const(b, w, &dv) && dv) {
+		bcf_udivrem_const(c, a, b, dv, q, r, w);
+		return;
+	}
 	for (k = 0; k < w; k++) {
 		r[k] = BCF_F;
 		d[k] = -b[k];
@@ -628,21 +707,6 @@ static s32 bcf_eq(struct bcf_ctx *c, const s32 *a, const s32 *b, u32 w)
 	for (k = 0; k < w; k++)
 		acc = bcf_and(c, acc, -bcf_xor(c, a[k], b[k]));
 	return acc;
-}
-
-/* a < b; signed compares with both sign bits inverted. */
-static s32 bcf_ult(struct bcf_ctx *c, const s32 *a, const s32 *b, u32 w,
-		   bool sign)
-{
-	s32 lt = BCF_F, x, y;
-	u32 k;
-
-	for (k = 0; k < w; k++) {
-		x = sign && k == w - 1 ? -a[k] : a[k];
-		y = sign && k == w - 1 ? -b[k] : b[k];
-		lt = bcf_mux(c, bcf_xor(c, x, y), y, lt);
-	}
-	return lt;
 }
 
 static void bcf_divide(struct bcf_ctx *c, u8 op, const s32 *a, const s32 *b,
@@ -804,12 +868,7 @@ static int bcf_blast(struct bcf_ctx *c)
 		if (r >= c->n_nodes || c->nodes[r].width)
 			return bcf_fail(c, -EINVAL, "condition changed while checked");
 		l = c->bits[c->nodes[r].bits];
-		if (i == c->n_cons)
-			l = -l;
-		if (l == BCF_F)
-			bcf_clause(c, 0, 0, 0, 0);
-		else if (l != BCF_T)
-			bcf_clause(c, 1, l, 0, 0);
+		bcf_unit(c, i == c->n_cons ? -l : l);
 	}
 	return c->err;
 }
@@ -1098,9 +1157,9 @@ static int bcf_check(struct bcf_ctx *c, const u8 *cond, u32 cond_len,
 		return bcf_fail(c, -EINVAL, "certificate truncated: %u bytes, no header",
 				cert_len);
 	if (memcmp(cert, BCF_CERT_MAGIC, 4) ||
-	    get_unaligned_le16(cert + 4) != BCF_FORMAT_VERSION ||
+	    get_unaligned_le16(cert + 4) != BCF_CERT_VERSION ||
 	    get_unaligned_le16(cert + 6))
-		return bcf_fail(c, -EINVAL, "not a version-1 BCF certificate");
+		return bcf_fail(c, -EINVAL, "not a version-2 BCF certificate");
 	if (get_unaligned_le32(cert + 8) != cert_len)
 		return bcf_fail(c, -EINVAL, "certificate length %u, header says %u",
 				cert_len, get_unaligned_le32(cert + 8));
