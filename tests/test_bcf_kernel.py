@@ -161,6 +161,28 @@ def test_a_loop_unrolled_past_its_trip_count_drops_the_rounds_that_cannot_run(
     assert not res["kernel_warnings"]
 
 
+@pytest.mark.parametrize("compiler", ["clang-14", "clang-19"])
+def test_modulo_by_a_constant_in_both_compiler_forms(compiler: str, tmp_path: Path) -> None:
+    """``x % 13`` as clang-19 writes it (BPF_MOD) and as clang-14 does (``x - x / 13 * 13``):
+    with the divisor's definitional encoding (docs/bcf-format.md 3.2) both are certified (clang-14's
+    was not, within 60 s, before), and the twin that indexes past the array is refuted."""
+    need(HEADERS)
+    out = {}
+    for name in ("mod_index", "mod_index_unsafe"):
+        o = tmp_path / f"{compiler}_-O2_{name}.o"
+        src = REPO / "bpf-progs" / "patterns" / f"{name}.c"
+        assert corpus.compile_object(compiler, "-O2", src, o, HEADERS)["ok"]
+        [(out[name], raw)] = loadjob.run_jobs_bcf([loadjob.ObjectJob(o, "patterns")], **vm_kw())
+        assert not out[name]["kernel_warnings"], raw[-3000:]
+    safe, unsafe = out["mod_index"], out["mod_index_unsafe"]
+    assert safe["verdict"] == "loaded" and safe["bcf"]["outcome"] == "accepted"
+    refs = [r for p in safe["programs"] for r in p["refinements"]]
+    assert refs and all(r["checked"] for r in refs)
+    # the restoring divider's certificates were 1 MB (clang-19) and 5-8 MB (clang-14)
+    assert all(r["certificate_bytes"] < 200_000 for r in refs)
+    assert unsafe["verdict"] == "rejected" and unsafe["bcf"]["outcome"] == "refuted"
+
+
 @pytest.mark.parametrize("name", UNSAFE)
 def test_unsafe_twin_refuted(name: str) -> None:
     [(res, raw)] = loadjob.run_jobs_bcf([job(name)], **vm_kw())
