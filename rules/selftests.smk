@@ -17,6 +17,7 @@ if ST_ON:
             f"{RESULTS}/logs/selftests_corpus.log",
         benchmark:
             f"{RESULTS}/benchmarks/selftests_corpus.tsv"
+        threads: workflow.cores
         params:
             globs=" ".join(f"'{g}'" for g in ST_CORPUS["globs"]),
             compilers=" ".join(ST_CORPUS["compilers"]),
@@ -24,7 +25,7 @@ if ST_ON:
         shell:
             "{BCFPIPE} selftests-corpus --patched {input.patched} --include {input.include} "
             "--glob {params.globs} --compiler {params.compilers} --opts={params.opts} --out {output} "
-            "> {log} 2> >(tee -a {log} >&2)"
+            "--jobs {threads} > {log} 2> >(tee -a {log} >&2)"
 
 
 def selftest_index(wildcards=None):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from bcfpipe.errors import PipelineError
+from bcfpipe.selftests import corpus as selftest_corpus
 from bcfpipe.selftests import verifier
 
 FIXTURE = Path(__file__).parent / "fixtures" / "selftests" / "test_verifier.stock.out"
@@ -89,3 +91,55 @@ def test_compare_finds_regressions_and_gains() -> None:
     assert "- #4/p t#4/p: missing" in md
     with pytest.raises(PipelineError, match="baseline"):
         verifier.compare({"bcf": bcf}, "stock")
+
+
+CLANG = next((c for c in ("clang-19", "clang-16", "clang-14") if shutil.which(c)), None)
+
+
+@pytest.mark.skipif(CLANG is None, reason="no clang-14/16/19 on this host")
+def test_corpus_build_in_parallel_lists_what_one_job_lists(tmp_path: Path) -> None:
+    """The selftests checkpoint compiles with several jobs; the index must not depend on that:
+    same objects in the same order, failures with their first error, annotations read."""
+    assert CLANG is not None
+    progs = tmp_path / "tree" / selftest_corpus.PROGS
+    progs.mkdir(parents=True)
+    (progs / "good.c").write_text(
+        "#include <linux/bpf.h>\n"
+        "#define SEC(n) __attribute__((section(n), used))\n"
+        "#define __success\n"
+        'SEC("xdp") __success int pass(struct xdp_md *ctx) { return XDP_PASS; }\n'
+        'char _license[] SEC("license") = "GPL";\n'
+    )
+    (progs / "broken.c").write_text("int x = ;\n")
+    include = tmp_path / "include"
+    include.mkdir()
+    index = {}
+    for jobs in (1, 3):
+        index[jobs] = selftest_corpus.build(
+            tmp_path / "tree",
+            include,
+            tmp_path / f"out{jobs}",
+            ["*.c"],
+            [CLANG],
+            ["-O1", "-O2"],
+            progress=lambda _m: None,
+            jobs=jobs,
+        )
+    one, three = index[1], index[3]
+    assert (
+        one["counts"]
+        == three["counts"]
+        == {
+            "compile_failures": 2,
+            "objects": 2,
+            "projects": 1,
+            "sources": 2,
+        }
+    )
+    assert one["prog_index"] == three["prog_index"]
+    assert one["compile_failures"] == three["compile_failures"]
+    assert all("error" in f for f in one["compile_failures"])
+    assert three["expectations"] == {
+        f"{CLANG}_-O1_good.o": {"pass": "success"},
+        f"{CLANG}_-O2_good.o": {"pass": "success"},
+    }

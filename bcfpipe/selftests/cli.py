@@ -62,6 +62,7 @@ def cmd_selftests_corpus(a: argparse.Namespace) -> None:
         a.compiler,
         a.opts.split(","),
         progress=lambda m: print(m, flush=True),
+        jobs=a.jobs,
     )
     write_json_atomic(out / "index.json", index)
     c = index["counts"]
@@ -92,6 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--compiler", nargs="+", required=True)
     p.add_argument("--opts", required=True, help="comma-separated levels: --opts=-O1,-O2")
     p.add_argument("--out", required=True)
+    p.add_argument("--jobs", type=int, default=1, help="compilers run at once")
 
     p = add_command(
         sub,
