@@ -140,13 +140,15 @@ def get_kick_tires_output():
 
 def get_select_output(wildcards):
     """The 'select' target: loads chosen by config 'select' (bcfpipe.load.plan.select_loads)."""
+    selection = bcfplan.Selection.from_config(config)
+    objects = [(p, o) for p, o, _, _ in get_objects()]
+    # Project 'selftests' is known only after its checkpoint, which runs only when it is named.
+    named = list(selection.projects) + [o.split("/")[0] for o in selection.objects]
+    if ST_ON and bcfselftests.PROJECT in named:
+        index = json.loads(Path(selftest_index()[0]).read_text())
+        objects += [(bcfselftests.PROJECT, o) for o in bcfselftests.object_names(index)]
     try:
-        return bcfplan.select_loads(
-            [(p, o) for p, o, _, _ in get_objects()],
-            list(VARIANTS),
-            RESULTS,
-            bcfplan.Selection.from_config(config),
-        )
+        return bcfplan.select_loads(objects, list(VARIANTS), RESULTS, selection)
     except PipelineError as err:
         raise WorkflowError(str(err)) from None
 

@@ -152,3 +152,19 @@ def test_batched_loads_of_a_prebuilt_corpus(tmp_path: Path) -> None:
         assert len({len(v) for v in per_object.values()}) == 1, per_object
         if "clang-14_-O2_bpf_lxc.o" in " ".join(per_object["--object"]):
             assert per_object["--types"] == ['"tc"', "{}"]
+
+
+def test_select_of_project_selftests_waits_for_its_checkpoint(tmp_path: Path) -> None:
+    """config/realworld.yaml's command: naming 'selftests' plans its checkpoint and no own-corpus
+    compile; the own corpus's selection still refuses a project it does not have."""
+    realworld = str(REPO / "config" / "realworld.yaml")
+    proc = plan(
+        tmp_path, "select", "-p", "--configfile", realworld, config="select={projects: [selftests]}"
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    assert counts["selftests_corpus"] == 1
+    assert "compile_source" not in counts and "load_object" not in counts
+    assert "--glob '*.c' --compiler clang-14 clang-19 --opts=-O2" in proc.stdout
+    proc = plan(tmp_path, "select", config="select={projects: [nope]}")
+    assert proc.returncode != 0 and "not a project of the corpus" in proc.stderr + proc.stdout
