@@ -205,3 +205,22 @@ def test_external_lrat_check(tmp_path: Path, lrat_check: str) -> None:
     res = solve(cover)
     assert res.status == "unsat"
     assert external_verdict(lrat_check, tmp_path, cover, res.steps)
+
+
+def test_constant_modulo_in_clang14s_form_needs_no_cvc5() -> None:
+    """``x − (x / 13) · 13 ≤ 15`` (clang-14's ``x % 13``) is certified by CaDiCaL's in-process
+    budget: cvc5, which used to spend the whole limit on it, is not consulted. A bound the
+    remainder can exceed is refuted with a model that really exceeds it."""
+    from bcfpipe.bcf.refeval import apply
+
+    b = Builder()
+    x, k13 = b.var(0, 64), b.const(13, 64)
+    rem = b.binop(Op.SUB, x, b.binop(Op.MUL, b.binop(Op.UDIV, x, k13), k13))
+    cond = b.condition([], b.binop(Op.ULE, rem, b.const(15, 64)))
+    out = prove(cond, encode(cond), time_limit_s=60)
+    assert out.verdict == "proved" and out.triage_s == 0.0
+    assert out.cert_bytes < 200_000  # the restoring divider's took 5.4 MB
+    cond = b.condition([], b.binop(Op.ULE, rem, b.const(11, 64)))
+    out = prove(cond, encode(cond), time_limit_s=60)
+    assert out.verdict == "refuted"
+    assert apply(Op.UMOD, 64, [64, 64], [out.model[0], 13]) == 12
