@@ -144,9 +144,8 @@ def get_select_output(wildcards):
     objects = [(p, o) for p, o, _, _ in get_objects()]
     # Project 'selftests' is known only after its checkpoint, which runs only when it is named.
     named = list(selection.projects) + [o.split("/")[0] for o in selection.objects]
-    if ST_ON and bcfselftests.PROJECT in named:
-        index = json.loads(Path(selftest_index()[0]).read_text())
-        objects += [(bcfselftests.PROJECT, o) for o in bcfselftests.object_names(index)]
+    if bcfselftests.PROJECT in named:
+        objects += [(bcfselftests.PROJECT, o) for o in selftest_objects()]
     try:
         return bcfplan.select_loads(objects, list(VARIANTS), RESULTS, selection)
     except PipelineError as err:

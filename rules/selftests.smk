@@ -35,13 +35,16 @@ def selftest_index(wildcards=None):
     return [f"{checkpoints.selftests_corpus.get().output[0]}/index.json"]
 
 
-def selftest_results(variant):
+def selftest_objects():
+    """Object stems of project 'selftests' (after its checkpoint), or none when it is off."""
     if not ST_ON:
         return []
-    index = json.loads(Path(selftest_index()[0]).read_text())
+    return bcfselftests.object_names(json.loads(Path(selftest_index()[0]).read_text()))
+
+
+def selftest_results(variant):
     return [
-        f"{RESULTS}/loads/{variant}/{bcfselftests.PROJECT}/{o}.json"
-        for o in bcfselftests.object_names(index)
+        f"{RESULTS}/loads/{variant}/{bcfselftests.PROJECT}/{o}.json" for o in selftest_objects()
     ]
 
 

@@ -136,8 +136,8 @@ class _Gates:
             self.clauses.append([lit])
 
     def mul(self, a: Bits, b: Bits) -> Bits:
-        # A constant on the left moves right: its zero bits then fold whole rows away, and a
-        # product by a constant shares the gates of udivrem_const's product.
+        # A constant on the left moves right, where its zero bits fold whole rows away: the
+        # goal's ``13 * (x / 13)`` is then built like udivrem_const's product ``Q * 13``.
         if constant(a) is not None and constant(b) is None:
             a, b = b, a
         w = len(a)

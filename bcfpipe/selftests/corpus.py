@@ -129,8 +129,12 @@ def build(
         name = f"{compiler}_{opt}_{src.stem}.o"
         obj = objects_dir / name
         rec = corpus.run_compiler(compile_command(compiler, opt, src, obj, include, tree), obj)
-        entry: dict[str, Any] = {"project": PROJECT, "source": src.stem, "object": name}
-        entry["ok"] = rec["ok"]
+        entry: dict[str, Any] = {
+            "project": PROJECT,
+            "source": src.stem,
+            "object": name,
+            "ok": rec["ok"],
+        }
         if rec["ok"]:
             progs: list[dict[str, Any]] = list(corpus.describe_object(obj))
             for p in progs:
