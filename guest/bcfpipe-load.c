@@ -241,11 +241,51 @@ static void *slurp(const char *path, __u32 *len)
 	return buf;
 }
 
+#define MAX_FILL_ENTRIES 1024
+
+/*
+ * Write fill (repeated) into every value of every writable array map of obj. User space may
+ * store anything there, so the verifier assumes nothing about these values; a fresh map's
+ * zeroes would leave an index or length read from a map value unexercised. Read-only maps
+ * (.rodata, .kconfig) are frozen and their contents known to the verifier: left alone.
+ */
+static void fill_maps(struct bpf_object *obj, const unsigned char *fill, __u32 fill_len)
+{
+	static unsigned char val[1 << 16];
+	struct bpf_map *map;
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (!fill_len)
+		return;
+	bpf_object__for_each_map(map, obj) {
+		enum bpf_map_type type = bpf_map__type(map);
+		__u32 vsz = bpf_map__value_size(map), n = bpf_map__max_entries(map), size = vsz;
+		__u64 pos = 0;
+
+		if (type == BPF_MAP_TYPE_PERCPU_ARRAY && ncpus > 0)
+			size = ((vsz + 7) & ~7U) * ncpus;
+		else if (type != BPF_MAP_TYPE_ARRAY)
+			continue;
+		if (size > sizeof(val) || (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG) ||
+		    bpf_map__fd(map) < 0)
+			continue;
+		if (n > MAX_FILL_ENTRIES)
+			n = MAX_FILL_ENTRIES;
+		for (__u32 key = 0; key < n; key++) {
+			for (__u32 b = 0; b < size; b++)
+				val[b] = fill[pos++ % fill_len];
+			bpf_map_update_elem(bpf_map__fd(map), &key, val, BPF_ANY);
+		}
+	}
+}
+
 /*
  * Run the loaded program on every input of RUNDIR/NAME.inputs: records of a 4-byte packet
- * length, a 4-byte context length (little endian), then the packet and the context bytes.
+ * length, a 4-byte context length and a 4-byte map-fill length (little endian), then the packet,
+ * the context and the map-fill bytes (written into the object's array maps before the run; none:
+ * the maps keep what the last run left).
  */
-static void run_inputs(int fd, const char *name, const char *dir, int idx)
+static void run_inputs(struct bpf_object *obj, int fd, const char *name, const char *dir, int idx)
 {
 	static unsigned char data_out[1 << 16];
 	unsigned char *buf, *p;
@@ -256,14 +296,17 @@ static void run_inputs(int fd, const char *name, const char *dir, int idx)
 	snprintf(path, sizeof(path), "%s/%s.inputs", run_dir, name);
 	buf = slurp(path, &len);
 	out = open_out(dir, idx, "run");
-	for (int i = 0; buf && out && off + 8 <= len; i++) {
+	for (int i = 0; buf && out && off + 12 <= len; i++) {
 		__u32 data_len = get32(buf + off), ctx_len = get32(buf + off + 4);
+		__u32 fill_len = get32(buf + off + 8), rest = len - off - 12;
 		int err;
 
-		p = buf + off + 8;
-		if (data_len > len - off - 8 || ctx_len > len - off - 8 - data_len)
+		p = buf + off + 12;
+		if (data_len > rest || ctx_len > rest - data_len ||
+		    fill_len > rest - data_len - ctx_len)
 			break;
-		off += 8 + data_len + ctx_len;
+		off += 12 + data_len + ctx_len + fill_len;
+		fill_maps(obj, p + data_len + ctx_len, fill_len);
 		LIBBPF_OPTS(bpf_test_run_opts, opts,
 			    .data_in = data_len ? p : NULL, .data_size_in = data_len,
 			    .data_out = data_len ? data_out : NULL,
@@ -399,7 +442,7 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	if (run_dir)
 		kmsg_drain(dir, idx, "load");
 	if (!err && run_dir)
-		run_inputs(bpf_program__fd(target), bpf_program__name(target), dir, idx);
+		run_inputs(obj, bpf_program__fd(target), bpf_program__name(target), dir, idx);
 	bpf_object__close(obj);
 	fclose(libbpf_out);
 	libbpf_out = NULL;

@@ -113,8 +113,26 @@ def test_inputs_are_deterministic_and_typed() -> None:
 
 
 def test_encode_is_the_guest_loaders_record_format() -> None:
-    blob = inputs.encode([inputs.Input(b"abc", b"", "x"), inputs.Input(b"", b"\x01\x02", "y")])
-    assert blob == struct.pack("<II", 3, 0) + b"abc" + struct.pack("<II", 0, 2) + b"\x01\x02"
+    blob = inputs.encode(
+        [inputs.Input(b"abc", b"", "x"), inputs.Input(b"", b"\x01\x02", "y", b"\x07")]
+    )
+    assert blob == (
+        struct.pack("<III", 3, 0, 0) + b"abc" + struct.pack("<III", 0, 2, 1) + b"\x01\x02\x07"
+    )
+
+
+def test_map_fills_take_turns_and_hold_the_programs_constants() -> None:
+    ins = inputs.generate("sched_cls", {13, 0x1FF}, seed=3, limit=10)
+    fills = [i.label.rsplit("maps=", 1)[1] for i in ins]
+    assert fills == list(inputs.MAP_FILLS) * 2
+    assert ins[0].maps == b"\x00" and len(ins[1].maps) == inputs.MAP_FILL_BYTES
+    words = ins[2].maps
+    u64 = {int.from_bytes(words[o : o + 8], "little") for o in range(0, len(words) // 12 * 8, 8)}
+    assert u64 == {12, 13, 14, 0x1FE, 0x1FF, 0x200}
+    assert ins[3].maps == b"\xff"
+    assert all(int.from_bytes(ins[4].maps[o : o + 8], "little") < 64 for o in range(0, 256, 8))
+    with pytest.raises(ValueError):
+        inputs.map_fill("bogus", set(), random.Random(0))
 
 
 def test_packet_fills() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bcfpipe.corpus import elf
+from bcfpipe.corpus import objects as corpus
 from bcfpipe.guest import vm
 from bcfpipe.kernel import kconfig
 from bcfpipe.load import loadjob
@@ -145,3 +146,34 @@ def test_a_kernel_report_during_the_runs_is_recorded(tmp_path: Path) -> None:
     prog = {"name": "masked_index_ok", "verdict": "loaded", "test_run": tr}
     rec = run.program_record(target, "masked_index_ok", many, {"vm": {"status": "ok"}}, prog)
     assert rec["status"] == "failure" and rec["failures"][0]["input"] is not None
+
+
+def test_each_input_writes_its_map_fill(tmp_path: Path) -> None:
+    """Before a run the loader writes the input's map bytes into every writable array map (an
+    index read from a map value is exercised beyond a fresh map's zeroes): the fixture returns
+    entry 1's low half, which must be what the input's fill put there."""
+    kernel = RESULTS / "kernel" / "stock" / "bzImage"
+    initrd = RESULTS / "guest" / "stock" / "initramfs.cpio"
+    headers = RESULTS / "corpus" / "include"
+    snakemake(str(kernel), str(initrd), str(headers), str(RESULTS / "host" / "accel.json"))
+    share = tmp_path / "share"
+    (share / "inputs").mkdir(parents=True)
+    src = Path(__file__).parent / "fixtures" / "bpf" / "map_fill_echo.c"
+    rec = corpus.compile_object("clang-19", "-O2", src, share / "obj.o", headers)
+    assert rec["ok"], rec
+    ins = inputs.generate("sched_cls", {1, 5}, seed=7, limit=12)
+    (share / "inputs" / "map_fill_echo.inputs").write_bytes(inputs.encode(ins))
+    (share / "run.sh").write_text("mkdir -p out\nbcfpipe-load -R inputs obj.o out\n")
+    outcome = vm.run(
+        kernel, initrd, share, accel=vm.read_accel(RESULTS / "host" / "accel.json"), timeout_s=300
+    )
+    assert outcome.status == "ok", (outcome, (share / "payload.log").read_text())
+    runs = loadjob.test_runs(share / "out", 0)["runs"]
+    assert len(runs) == len(ins)
+    expected = []
+    for i in ins:
+        entry1 = (i.maps * (16 // len(i.maps) + 1))[8:16]
+        expected.append(int.from_bytes(entry1, "little") & 0xFFFFFFFF)
+    assert [r["retval"] for r in runs] == expected
+    assert {i.label.rsplit("maps=", 1)[1] for i in ins} == set(inputs.MAP_FILLS)
+    assert 0xFFFFFFFF in expected and 0 in expected and len(set(expected)) >= 4

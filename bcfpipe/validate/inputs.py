@@ -7,6 +7,10 @@ at the small end and at every constant the program uses (comparison immediates, 
 load/store offsets, each -1/0/+1), and fill the packet with headers a parser follows as far as
 possible (Ethernet + IPv4/IPv6 + TCP/UDP) as well as zero, all-ones, sign-boundary and random
 bytes; the context gets metadata (XDP) or the writable ``__sk_buff`` fields (mark, priority, cb).
+Before a run the loader writes the input's map bytes into every writable array map of the object
+(:func:`map_fill`): user space may store anything there, so the verifier assumes nothing about
+those values, and an index or length read from a map value is exercised beyond the zeroes of a
+fresh map.
 
 What ``BPF_PROG_TEST_RUN`` accepts bounds the sweep: an skb or XDP packet holds at least
 ``ETH_HLEN`` (14) bytes (for types that see the packet from the network header on, that is 0
@@ -55,6 +59,11 @@ RUNNABLE = SKB_TYPES | {"xdp", "flow_dissector", "raw_tracepoint", "syscall"}
 # The IP header each header fill announces in its Ethernet type.
 IP_HEADER = {"ipv4-tcp": 20, "ipv4-udp": 20, "ipv6-tcp": 40}
 FILLS = ("ipv4-tcp", "ipv4-udp", "ipv6-tcp", "zeros", "ones", "sign", "random")
+# Map contents, in turn per input: zeroes (a fresh map), random, the program's constants and
+# their neighbours as u64 and u32 words, all ones, small u64 words (indices, lengths). Every input
+# writes its own, so that no run sees what an earlier run left in the maps.
+MAP_FILLS = ("zeros", "random", "consts", "ones", "small")
+MAP_FILL_BYTES = 256  # the loader repeats them over every value of every writable array map
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class Input:
     data: bytes
     ctx: bytes
     label: str
+    maps: bytes = b""  # written cyclically into every writable array map before the run
 
 
 def runnable(prog_type: str) -> bool:
@@ -135,6 +145,25 @@ def packet(length: int, fill: str, rng: random.Random) -> bytes:
     raise ValueError(f"unknown fill {fill!r}")
 
 
+def map_fill(fill: str, consts: set[int], rng: random.Random) -> bytes:
+    """The bytes an input writes, repeated, into the object's array maps."""
+    if fill == "zeros":
+        return b"\x00"
+    if fill == "random":
+        return rng.randbytes(MAP_FILL_BYTES)
+    if fill == "ones":
+        return b"\xff"
+    if fill == "small":
+        return b"".join(struct.pack("<Q", rng.randrange(64)) for _ in range(MAP_FILL_BYTES // 8))
+    if fill == "consts":
+        near = sorted({(c + d) & ((1 << 64) - 1) for c in consts for d in (-1, 0, 1)})
+        words = rng.sample(near, min(len(near), 16)) or [0]
+        return b"".join(struct.pack("<Q", w) for w in words) + b"".join(
+            struct.pack("<I", w & 0xFFFFFFFF) for w in words
+        )
+    raise ValueError(f"unknown map fill {fill!r}")
+
+
 def generate(
     prog_type: str, consts: set[int], *, seed: int, limit: int = DEFAULT_MAX_INPUTS
 ) -> list[Input]:
@@ -181,12 +210,19 @@ def generate(
             size = (8, 64, 256, 4096)[k % 4]
             fill = FILLS[3 + k % 4]
             out.append(Input(b"", packet(size, fill, rng), f"ctx={size} fill={fill}"))
-    return out[:limit]
+    out = out[:limit]
+    for k, i in enumerate(out):
+        fill = MAP_FILLS[k % len(MAP_FILLS)]
+        out[k] = Input(i.data, i.ctx, f"{i.label} maps={fill}", map_fill(fill, consts, rng))
+    return out
 
 
 def encode(inputs: list[Input]) -> bytes:
     """The guest loader's ``NAME.inputs`` format (guest/bcfpipe-load.c, ``run_inputs``)."""
-    return b"".join(struct.pack("<II", len(i.data), len(i.ctx)) + i.data + i.ctx for i in inputs)
+    return b"".join(
+        struct.pack("<III", len(i.data), len(i.ctx), len(i.maps)) + i.data + i.ctx + i.maps
+        for i in inputs
+    )
 
 
 def for_object(
