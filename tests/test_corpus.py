@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,7 @@ import pytest
 from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
-
-CLANG = next((c for c in ("clang-19", "clang-16", "clang-14", "clang") if shutil.which(c)), None)
+from tests.hosttools import CLANG
 
 TWO_PROGS = r"""
 __attribute__((section("xdp"), used)) int first(void *ctx) { return 2; }

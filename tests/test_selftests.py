@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from bcfpipe.errors import PipelineError
 from bcfpipe.selftests import corpus as selftest_corpus
 from bcfpipe.selftests import verifier
+from tests.hosttools import CLANG
 
 FIXTURE = Path(__file__).parent / "fixtures" / "selftests" / "test_verifier.stock.out"
 
@@ -93,10 +93,7 @@ def test_compare_finds_regressions_and_gains() -> None:
         verifier.compare({"bcf": bcf}, "stock")
 
 
-CLANG = next((c for c in ("clang-19", "clang-16", "clang-14") if shutil.which(c)), None)
-
-
-@pytest.mark.skipif(CLANG is None, reason="no clang-14/16/19 on this host")
+@pytest.mark.skipif(CLANG is None, reason="needs clang")
 def test_corpus_build_in_parallel_lists_what_one_job_lists(tmp_path: Path) -> None:
     """The selftests checkpoint compiles with several jobs; the index must not depend on that:
     same objects in the same order, failures with their first error, annotations read."""
