@@ -44,6 +44,7 @@ print(json.dumps({
     "set_resource_scopes": a.set_resource_scopes,
     "slurm_logdir": str(a.slurm_logdir) if getattr(a, "slurm_logdir", None) else None,
     "keep_going": a.keep_going, "rerun_incomplete": a.rerun_incomplete,
+    "scheduler": a.scheduler, "scheduler_subsample": a.scheduler_subsample,
 }, default=str))
 """
 
@@ -160,6 +161,8 @@ def test_local_profile_alone_sets_the_local_run(tmp_path: Path) -> None:
     assert eff["resources"] == pairs(prof["resources"])
     assert not eff["groups"]
     assert eff["keep_going"] and eff["rerun_incomplete"]
+    # Scheduling rounds over every ready job cost a VM job's time (docs/benchmarks.md).
+    assert eff["scheduler"] == "greedy" and eff["scheduler_subsample"] == 32
 
 
 def test_run_names_the_local_profile() -> None:
