@@ -260,21 +260,21 @@ static void fill_maps(struct bpf_object *obj, const unsigned char *fill, __u32 f
 	bpf_object__for_each_map(map, obj) {
 		enum bpf_map_type type = bpf_map__type(map);
 		__u32 vsz = bpf_map__value_size(map), n = bpf_map__max_entries(map), size = vsz;
+		int fd = bpf_map__fd(map);
 		__u64 pos = 0;
 
 		if (type == BPF_MAP_TYPE_PERCPU_ARRAY && ncpus > 0)
 			size = ((vsz + 7) & ~7U) * ncpus;
 		else if (type != BPF_MAP_TYPE_ARRAY)
 			continue;
-		if (size > sizeof(val) || (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG) ||
-		    bpf_map__fd(map) < 0)
+		if (size > sizeof(val) || (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG) || fd < 0)
 			continue;
 		if (n > MAX_FILL_ENTRIES)
 			n = MAX_FILL_ENTRIES;
 		for (__u32 key = 0; key < n; key++) {
 			for (__u32 b = 0; b < size; b++)
 				val[b] = fill[pos++ % fill_len];
-			bpf_map_update_elem(bpf_map__fd(map), &key, val, BPF_ANY);
+			bpf_map_update_elem(fd, &key, val, BPF_ANY);
 		}
 	}
 }
