@@ -70,6 +70,22 @@ def test_a_seeded_build_keeps_its_config_and_recompiles_what_differs(tmp_path: P
     assert build.seed_build(seed, tree, build_dir, []) is None
 
 
+def test_a_seeded_build_keeps_the_seeds_time_for_a_file_patched_back(tmp_path: Path) -> None:
+    """A series that changes a header and changes it back later (0002 and 0018 with
+    include/uapi/linux/bpf.h) leaves bytes the seed compiled: stamping them would rebuild every
+    object that includes them."""
+    seed, tree, build_dir = _seed(tmp_path)
+    stock = tmp_path / "stock" / "include" / "bpf.h"
+    stock.parent.mkdir(parents=True)
+    stock.write_text("union bpf_attr;")
+    os.utime(stock, (400.0, 400.0))
+    (tree / "include").mkdir()
+    (tree / "include" / "bpf.h").write_text("union bpf_attr;")  # patched, then patched back
+    build.seed_build(seed, tree, build_dir, ["kernel/verifier.c", "include/bpf.h"])
+    assert (tree / "include" / "bpf.h").stat().st_mtime == 400.0
+    assert (tree / "kernel" / "verifier.c").stat().st_mtime > 1000.0
+
+
 def test_no_seed_from_an_unbuilt_folder_or_over_a_patched_objtool(tmp_path: Path) -> None:
     seed, tree, build_dir = _seed(tmp_path)
     assert build.seed_build(seed, tree, build_dir, ["tools/objtool/check.c"]) is None

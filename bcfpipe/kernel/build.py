@@ -125,7 +125,8 @@ def seed_build(seed: Path, tree: Path, build: Path, touched: Sequence[str]) -> f
     (``../include/…``: each build folder lies inside its tree), and every tree copy keeps the
     pristine files' times, so in ``build`` make recompiles exactly what differs: files the
     variant's or the seed's patches touched (``touched``, paths in the tree, stamped now here:
-    a file patched before the seed was built is older than the seed's objects), objects
+    a file patched before the seed was built is older than the seed's objects; one whose bytes
+    are the seed tree's gets that file's time instead, however often it was patched), objects
     depending on changed headers, config symbols (recorded per object by fixdep) or command lines
     (make variables). Copies, not hard links: the compiler rewrites objects in place.
 
@@ -144,9 +145,18 @@ def seed_build(seed: Path, tree: Path, build: Path, touched: Sequence[str]) -> f
         return set(SEED_SKIP & set(names)) if Path(folder) == seed else set()
 
     shutil.copytree(seed, build, symlinks=True, ignore=ignore, dirs_exist_ok=True)
+    seed_tree = (seed / "source").resolve() if (seed / "source").exists() else seed.parent
     for rel in sorted(set(touched)):
-        if (tree / rel).exists():
-            os.utime(tree / rel)
+        mine, theirs = tree / rel, seed_tree / rel
+        if not mine.exists():
+            continue
+        if theirs.is_file() and mine.read_bytes() == theirs.read_bytes():
+            # A file the patches leave as the seed compiled it (a later patch undid an earlier
+            # one): the seed's time, so that nothing depending on it is rebuilt.
+            st = theirs.stat()
+            os.utime(mine, (st.st_atime, st.st_mtime))
+        else:
+            os.utime(mine)
     # make reruns Kconfig when .config is newer than include/config/auto.conf, and the seed's
     # auto.conf may be the newer one: this variant's configuration must win.
     os.utime(build / ".config")
