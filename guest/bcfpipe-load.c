@@ -242,16 +242,39 @@ static void *slurp(const char *path, __u32 *len)
 }
 
 #define MAX_FILL_ENTRIES 1024
+#define HASH_FILL_ENTRIES 64
+
+static bool is_hash(enum bpf_map_type type)
+{
+	return type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_LRU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+/* Empty a hash map: what an earlier run (or the program) put there must not leak into this one. */
+static void clear_hash(int fd, __u32 ksz)
+{
+	static unsigned char key[1 << 12];
+
+	if (ksz > sizeof(key))
+		return;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			break;
+}
 
 /*
- * Write fill (repeated) into every value of every writable array map of obj. User space may
- * store anything there, so the verifier assumes nothing about these values; a fresh map's
- * zeroes would leave an index or length read from a map value unexercised. Read-only maps
- * (.rodata, .kconfig) are frozen and their contents known to the verifier: left alone.
+ * Write an input's map bytes, repeated from each map's start, into the object's writable maps:
+ * every entry of an array (at most MAX_FILL_ENTRIES), and HASH_FILL_ENTRIES entries of a hash map,
+ * emptied first, each a key then a value cut from the bytes (keys repeat when the bytes are
+ * short: the last one written wins), so that a lookup by one of the program's constants or a
+ * small number can find an entry. User space may store anything there, so the verifier assumes
+ * nothing about these values; empty or zeroed maps would leave an index or length read from a
+ * map value unexercised. Read-only maps (.rodata, .kconfig) are frozen and their contents known
+ * to the verifier: left alone.
  */
 static void fill_maps(struct bpf_object *obj, const unsigned char *fill, __u32 fill_len)
 {
-	static unsigned char val[1 << 16];
+	static unsigned char val[1 << 16], key[1 << 12];
 	struct bpf_map *map;
 	int ncpus = libbpf_num_possible_cpus();
 
@@ -260,21 +283,39 @@ static void fill_maps(struct bpf_object *obj, const unsigned char *fill, __u32 f
 	bpf_object__for_each_map(map, obj) {
 		enum bpf_map_type type = bpf_map__type(map);
 		__u32 vsz = bpf_map__value_size(map), n = bpf_map__max_entries(map), size = vsz;
+		__u32 ksz = bpf_map__key_size(map);
+		bool percpu = type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
+			      type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 		int fd = bpf_map__fd(map);
 		__u64 pos = 0;
 
-		if (type == BPF_MAP_TYPE_PERCPU_ARRAY && ncpus > 0)
-			size = ((vsz + 7) & ~7U) * ncpus;
-		else if (type != BPF_MAP_TYPE_ARRAY)
+		if (type != BPF_MAP_TYPE_ARRAY && type != BPF_MAP_TYPE_PERCPU_ARRAY && !is_hash(type))
 			continue;
+		if (percpu && ncpus > 0)
+			size = ((vsz + 7) & ~7U) * ncpus;
 		if (size > sizeof(val) || (bpf_map__map_flags(map) & BPF_F_RDONLY_PROG) || fd < 0)
 			continue;
+		if (is_hash(type)) {
+			if (ksz > sizeof(key))
+				continue;
+			clear_hash(fd, ksz);
+			if (n > HASH_FILL_ENTRIES)
+				n = HASH_FILL_ENTRIES;
+			for (__u32 e = 0; e < n; e++) {
+				for (__u32 b = 0; b < ksz; b++)
+					key[b] = fill[pos++ % fill_len];
+				for (__u32 b = 0; b < size; b++)
+					val[b] = fill[pos++ % fill_len];
+				bpf_map_update_elem(fd, key, val, BPF_ANY);
+			}
+			continue;
+		}
 		if (n > MAX_FILL_ENTRIES)
 			n = MAX_FILL_ENTRIES;
-		for (__u32 key = 0; key < n; key++) {
+		for (__u32 k = 0; k < n; k++) {
 			for (__u32 b = 0; b < size; b++)
 				val[b] = fill[pos++ % fill_len];
-			bpf_map_update_elem(fd, &key, val, BPF_ANY);
+			bpf_map_update_elem(fd, &k, val, BPF_ANY);
 		}
 	}
 }

@@ -148,21 +148,20 @@ def test_a_kernel_report_during_the_runs_is_recorded(tmp_path: Path) -> None:
     assert rec["status"] == "failure" and rec["failures"][0]["input"] is not None
 
 
-def test_each_input_writes_its_map_fill(tmp_path: Path) -> None:
-    """Before a run the loader writes the input's map bytes into every writable array map (an
-    index read from a map value is exercised beyond a fresh map's zeroes): the fixture returns
-    entry 1's low half, which must be what the input's fill put there."""
+def _map_fill_runs(tmp_path: Path, fixture: str) -> tuple[list[inputs.Input], list[int]]:
+    """Each input of a tc program with constants {1, 5} run on ``fixture`` in the stock guest:
+    the inputs and the runs' return values."""
     kernel = RESULTS / "kernel" / "stock" / "bzImage"
     initrd = RESULTS / "guest" / "stock" / "initramfs.cpio"
     headers = RESULTS / "corpus" / "include"
     snakemake(str(kernel), str(initrd), str(headers), str(RESULTS / "host" / "accel.json"))
     share = tmp_path / "share"
     (share / "inputs").mkdir(parents=True)
-    src = Path(__file__).parent / "fixtures" / "bpf" / "map_fill_echo.c"
+    src = Path(__file__).parent / "fixtures" / "bpf" / f"{fixture}.c"
     rec = corpus.compile_object("clang-19", "-O2", src, share / "obj.o", headers)
     assert rec["ok"], rec
     ins = inputs.generate("sched_cls", {1, 5}, seed=7, limit=12)
-    (share / "inputs" / "map_fill_echo.inputs").write_bytes(inputs.encode(ins))
+    (share / "inputs" / f"{fixture}.inputs").write_bytes(inputs.encode(ins))
     (share / "run.sh").write_text("mkdir -p out\nbcfpipe-load -R inputs obj.o out\n")
     outcome = vm.run(
         kernel, initrd, share, accel=vm.read_accel(RESULTS / "host" / "accel.json"), timeout_s=300
@@ -170,10 +169,36 @@ def test_each_input_writes_its_map_fill(tmp_path: Path) -> None:
     assert outcome.status == "ok", (outcome, (share / "payload.log").read_text())
     runs = loadjob.test_runs(share / "out", 0)["runs"]
     assert len(runs) == len(ins)
+    assert {i.label.rsplit("maps=", 1)[1] for i in ins} == set(inputs.MAP_FILLS)
+    return ins, [r["retval"] for r in runs]
+
+
+def test_each_input_writes_its_map_fill(tmp_path: Path) -> None:
+    """Before a run the loader writes the input's map bytes into every writable array map (an
+    index read from a map value is exercised beyond a fresh map's zeroes): the fixture returns
+    entry 1's low half, which must be what the input's fill put there."""
+    ins, retvals = _map_fill_runs(tmp_path, "map_fill_echo")
     expected = []
     for i in ins:
         entry1 = (i.maps * (16 // len(i.maps) + 1))[8:16]
         expected.append(int.from_bytes(entry1, "little") & 0xFFFFFFFF)
-    assert [r["retval"] for r in runs] == expected
-    assert {i.label.rsplit("maps=", 1)[1] for i in ins} == set(inputs.MAP_FILLS)
+    assert retvals == expected
     assert 0xFFFFFFFF in expected and 0 in expected and len(set(expected)) >= 4
+
+
+def test_each_input_fills_hash_maps_with_keys_from_its_bytes(tmp_path: Path) -> None:
+    """A hash map is emptied, then given 64 entries, each a 4-byte key and an 8-byte value cut
+    from the input's map bytes (the last entry of a key wins): the fixture returns key 0's value
+    (low half) or 0xdead, so some fills must find the key (zeroes, small words, the program's
+    constants) and some not (random bytes, ones)."""
+    ins, retvals = _map_fill_runs(tmp_path, "map_fill_hash_echo")
+    expected = []
+    for i in ins:
+        stream = i.maps * (64 * 12 // len(i.maps) + 1)
+        entries = {}
+        for e in range(64):
+            entries[stream[12 * e : 12 * e + 4]] = stream[12 * e + 4 : 12 * e + 12]
+        value = entries.get(bytes(4))
+        expected.append(0xDEAD if value is None else int.from_bytes(value, "little") & 0xFFFFFFFF)
+    assert retvals == expected
+    assert 0xDEAD in expected and len(set(expected)) >= 3
