@@ -250,16 +250,22 @@ static bool is_hash(enum bpf_map_type type)
 	       type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
 
-/* Empty a hash map: what an earlier run (or the program) put there must not leak into this one. */
-static void clear_hash(int fd, __u32 ksz)
+/*
+ * Empty a hash map, with @key as room for one key: what an earlier run (or the program) put there
+ * must not leak into this one.
+ */
+static void clear_hash(int fd, unsigned char *key)
 {
-	static unsigned char key[1 << 12];
-
-	if (ksz > sizeof(key))
-		return;
 	while (!bpf_map_get_next_key(fd, NULL, key))
 		if (bpf_map_delete_elem(fd, key))
 			break;
+}
+
+/* The next @n bytes of @fill, repeated, from *@pos on. */
+static void cut(unsigned char *dst, __u32 n, const unsigned char *fill, __u32 fill_len, __u64 *pos)
+{
+	for (__u32 b = 0; b < n; b++)
+		dst[b] = fill[(*pos)++ % fill_len];
 }
 
 /*
@@ -298,14 +304,12 @@ static void fill_maps(struct bpf_object *obj, const unsigned char *fill, __u32 f
 		if (is_hash(type)) {
 			if (ksz > sizeof(key))
 				continue;
-			clear_hash(fd, ksz);
+			clear_hash(fd, key);
 			if (n > HASH_FILL_ENTRIES)
 				n = HASH_FILL_ENTRIES;
 			for (__u32 e = 0; e < n; e++) {
-				for (__u32 b = 0; b < ksz; b++)
-					key[b] = fill[pos++ % fill_len];
-				for (__u32 b = 0; b < size; b++)
-					val[b] = fill[pos++ % fill_len];
+				cut(key, ksz, fill, fill_len, &pos);
+				cut(val, size, fill, fill_len, &pos);
 				bpf_map_update_elem(fd, key, val, BPF_ANY);
 			}
 			continue;
@@ -313,8 +317,7 @@ static void fill_maps(struct bpf_object *obj, const unsigned char *fill, __u32 f
 		if (n > MAX_FILL_ENTRIES)
 			n = MAX_FILL_ENTRIES;
 		for (__u32 k = 0; k < n; k++) {
-			for (__u32 b = 0; b < size; b++)
-				val[b] = fill[pos++ % fill_len];
+			cut(val, size, fill, fill_len, &pos);
 			bpf_map_update_elem(fd, &k, val, BPF_ANY);
 		}
 	}
