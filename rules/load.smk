@@ -115,7 +115,11 @@ if ST_ON and not BATCHED:
 # its full path then, however many batches there are (a wildcard would make every lookup scan
 # every batch's outputs).
 _BATCHES = (
-    bcfplan.load_batches([(p, o, path) for p, o, path, _ in get_objects()], LOAD["batch_size"])
+    bcfplan.load_batches(
+        [(p, o, path) for p, o, path, _ in get_objects()],
+        LOAD["batch_size"],
+        first=set(config["corpus"]["kick_tires"]),
+    )
     if BATCHED
     else []
 )
@@ -134,6 +138,10 @@ for _v in VARIANTS:
                 log=[f"{RESULTS}/loads/{_v}/{_b.project}/{o}.log" for o in _names],
             log:
                 f"{RESULTS}/logs/load_batch/{_v}/{_b.name}.log",
+            # On a cluster several batches share one job (profiles/slurm: group-components);
+            # a local run ignores groups.
+            group:
+                "vm_batches"
             resources:
                 vm_slots=1,
                 # load_object's, with the runtime of the whole batch.

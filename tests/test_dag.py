@@ -14,6 +14,7 @@ import yaml
 
 from bcfpipe import config as bcfconfig
 from bcfpipe.corpus import objects as corpus
+from bcfpipe.load import plan as bcfplan
 
 REPO = Path(__file__).resolve().parent.parent
 # What ./run passes: this machine's profile (--cores given here wins over its `cores: all`).
@@ -83,7 +84,24 @@ def test_default_dag_has_every_stage(tmp_path: Path) -> None:
     # one job compiles all variants of a source; naked-asm sources are compiled once
     assert counts["compile_source"] == len(sources) - len(single)
     assert counts["compile_source_single"] == len(single) > 0
-    assert counts["load_object"] == objects * variants
+    # load.batch_size objects per job (the kick_tires ones in batches of their own); the
+    # selftests' loads are planned after their checkpoint, one per job.
+    assert "load_object" not in counts
+    batches = bcfplan.load_batches(
+        [
+            (s.project, corpus.object_name(c, o, s.name)[:-2], "")
+            for s in sources
+            for c, o in corpus.variants(s, cfg["corpus"]["compilers"], cfg["corpus"]["opt_levels"])
+        ],
+        cfg["load"]["batch_size"],
+        first=set(cfg["corpus"]["kick_tires"]),
+    )
+    assert sum(len(b.objects) for b in batches) == objects
+    assert load_batch_jobs(counts) == len(batches) * variants
+
+
+def load_batch_jobs(counts: dict[str, int]) -> int:
+    return sum(n for rule, n in counts.items() if rule.startswith("load_batch_"))
 
 
 def test_kick_tires_is_small(tmp_path: Path) -> None:
@@ -92,7 +110,12 @@ def test_kick_tires_is_small(tmp_path: Path) -> None:
     counts = job_counts(proc.stdout)
     cfg = shipped_config()
     variants = len(cfg["kernel"]["variants"])
-    assert counts["load_object"] == len(cfg["corpus"]["kick_tires"]) * variants
+    # Its objects are batches of their own: each loads kick_tires objects and nothing else.
+    loads = re.findall(r"^\s+output: (.*/loads/.*)$", proc.stdout, flags=re.M)
+    outputs = {Path(f.strip()).stem for line in loads for f in line.split(",")}
+    assert outputs == {o.split("/")[1] for o in cfg["corpus"]["kick_tires"]}
+    projects = {o.split("/")[0] for o in cfg["corpus"]["kick_tires"]}
+    assert load_batch_jobs(counts) == len(projects) * variants
     assert counts["compile_source"] == len(cfg["corpus"]["kick_tires"])
     # The last step before the target: the table of verdicts against the truth lines, printed.
     assert counts["kick_tires_report"] == 1

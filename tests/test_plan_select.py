@@ -133,6 +133,19 @@ def test_batches_keep_projects_apart_and_sources_together() -> None:
         assert all(len(b.objects) <= size for b in plan.load_batches(objs, size))
 
 
+def test_kick_tires_objects_get_batches_of_their_own() -> None:
+    """A target that asks for the kick_tires objects loads them and no other object."""
+    objs = [("p", f"clang-19_-O2_{n}", n) for n in "abcdef"] + [("q", "clang-19_-O2_g", "g")]
+    first = {"p/clang-19_-O2_c", "p/clang-19_-O2_e", "q/clang-19_-O2_g"}
+    batches = plan.load_batches(objs, 3, first=first)
+    assert [(b.name, [o[-1] for o, _ in b.objects]) for b in batches] == [
+        ("p/batch-0000", ["c", "e"]),
+        ("p/batch-0001", ["a", "b", "d"]),
+        ("p/batch-0002", ["f"]),
+        ("q/batch-0000", ["g"]),
+    ]
+
+
 def test_batch_size_must_be_positive() -> None:
     with pytest.raises(PipelineError, match="batch_size"):
         plan.load_batches([("p", "x", "x")], 0)

@@ -141,6 +141,8 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "selftests": {"enabled": False},
         },
         "selftests": {"test_verifier": False},
+        # One job per object: the plans below are about what reruns per object.
+        "load": {"batch_size": 1},
     }
     (root / "tiny.yaml").write_text(yaml.safe_dump(cfg))
     complete(root)

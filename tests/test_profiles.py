@@ -98,7 +98,7 @@ def test_slurm_profile_alone_sets_the_slurm_run(tmp_path: Path) -> None:
     # `cores: all` mixed in, a 2-core submit host scaled them down to 2), and the VM and kernel
     # jobs go in the profile's group jobs.
     assert threads_of(proc.stdout, "build_kernel") == {pairs(prof["set-threads"])["build_kernel"]}
-    assert "Group job vm_loads" in proc.stdout
+    assert "Group job vm_batches" in proc.stdout
     assert "Group job kernel" in proc.stdout
 
     eff = effective("profiles/slurm")
@@ -113,6 +113,20 @@ def test_slurm_profile_alone_sets_the_slurm_run(tmp_path: Path) -> None:
     assert eff["slurm_logdir"] == prof["slurm-logdir"]
     for key, value in pairs(prof["default-resources"]).items():
         assert eff["default_resources"][key] == value
+
+
+def test_slurm_profile_plans_the_whole_evaluation(tmp_path: Path) -> None:
+    """Every group of the profile is closed under the default DAG: a group whose job depends on
+    a rule outside it that depends on the group again cannot be planned at all."""
+    t = tmp_path
+    paths = f'{{"results": "{t}/results", "work": "{t}/work", "resources": "{t}/res"}}'
+    cmd = [sys.executable, "-m", "snakemake", "--profile", "profiles/slurm", "-n", "all"]
+    proc = subprocess.run(
+        [*cmd, "--config", f"paths={paths}"], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for group in ("vm_batches", "kernel", "aggregate", "compile"):
+        assert f"Group job {group}" in proc.stdout, group
 
 
 def test_rules_declare_what_a_cluster_job_needs(tmp_path: Path) -> None:
@@ -132,11 +146,10 @@ def test_rules_declare_what_a_cluster_job_needs(tmp_path: Path) -> None:
         "mem_mb": "8000",
         "runtime": "90",
     }
-    assert {k: resources("load_object")[k] for k in ("mem_mb", "runtime", "vm_slots")} == {
-        "mem_mb": "2000",
-        "runtime": "5",
-        "vm_slots": "1",
-    }
+    # A batch of the three kick_tires objects of 'patterns': 5 minutes each.
+    assert {
+        k: resources("load_batch_stock_patterns_0000")[k] for k in ("mem_mb", "runtime", "vm_slots")
+    } == {"mem_mb": "2000", "runtime": "15", "vm_slots": "1"}
     assert resources("compile_source")["runtime"] == "5"
     assert resources("boot_check")["mem_mb"] == "2000"
     # A rule that declares nothing gets the profile's default.
@@ -152,7 +165,9 @@ def test_local_profile_alone_sets_the_local_run(tmp_path: Path) -> None:
     assert "workflow specific profile" not in proc.stderr + proc.stdout
     cores = len(os.sched_getaffinity(0))
     assert threads_of(proc.stdout, "build_kernel") == {cores}
-    assert "Group job" not in proc.stdout
+    # Only the batch rules' own group, which a dry run shows and a local run ignores (Snakemake's
+    # Rule.group is None unless the execution is remote or a dry run).
+    assert set(re.findall(r"Group job (\w+)", proc.stdout)) <= {"vm_batches"}
 
     prof = profile_yaml("local")
     eff = effective("profiles/local")

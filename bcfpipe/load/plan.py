@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,12 +164,16 @@ def _source_of(stem: str) -> str:
     return object_meta(f"{stem}.o")["name"]
 
 
-def load_batches(objects: Iterable[tuple[str, str, str]], size: int) -> list[LoadBatch]:
+def load_batches(
+    objects: Iterable[tuple[str, str, str]], size: int, first: Collection[str] = ()
+) -> list[LoadBatch]:
     """Split ``(project, object stem, path)`` into batches of at most ``size`` per project.
 
     Batches never mix projects (a project's results stay in its folder and its loads can be
     rerun alone) and follow the source order, so the batch of an object changes only when
-    objects before it in its project are added or removed.
+    objects before it in its project are added or removed. Objects named in ``first``
+    (``project/stem``, the kick_tires objects) get batches of their own at the front of their
+    project, so that a target asking for them loads them and nothing else.
     """
     if size < 1:
         raise PipelineError(f"load.batch_size must be at least 1, not {size}")
@@ -179,6 +183,8 @@ def load_batches(objects: Iterable[tuple[str, str, str]], size: int) -> list[Loa
     out = []
     for project in sorted(by_project):
         members = sorted(by_project[project], key=lambda m: (_source_of(m[0]), m[0]))
-        for k in range(0, len(members), size):
-            out.append(LoadBatch(project, k // size, tuple(members[k : k + size])))
+        front = [m for m in members if f"{project}/{m[0]}" in first]
+        rest = [m for m in members if f"{project}/{m[0]}" not in first]
+        chunks = [g[k : k + size] for g in (front, rest) for k in range(0, len(g), size)]
+        out += [LoadBatch(project, i, tuple(c)) for i, c in enumerate(chunks)]
     return out
