@@ -192,6 +192,9 @@ def test_unsafe_twin_refuted(name: str) -> None:
         r for p in res["programs"] for r in p["refinements"] if r.get("verdict") == "refuted"
     ]
     assert refuted and refuted[0]["counterexample"]
+    # Each variable says what it stands for (0019: the kernel's log names them).
+    widths = re.findall(r"\(width \d+(;?)", refuted[0]["counterexample"])
+    assert all(widths), refuted[0]["counterexample"]
     assert not res["kernel_warnings"]
 
 

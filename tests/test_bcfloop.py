@@ -110,6 +110,7 @@ def test_refuted_stops_and_records_counterexample() -> None:
     assert res["bcf"]["outcome"] == "refuted" and res["bcf"]["rounds"] == 1
     refuted = [r for r in res["programs"][0]["refinements"] if r.get("verdict") == "refuted"]
     assert refuted and "260" in refuted[0]["counterexample"]
+    assert refuted[0]["model"] == {"v0": {"value": 260, "origin": ""}}
 
 
 def test_budget_says_whether_rounds_or_conditions_ran_out_and_not_needed() -> None:
@@ -214,14 +215,22 @@ def test_guest_script_and_condition_collection(tmp_path: Path) -> None:
         "bcf_condition_0=kind:range,insn:7,bytes:3\n"
         "bcf_condition_1=kind:path,insn:9,bytes:3,cut:1\n"
     )
-    (out / "0.vlog").write_text(STATS_PENDING + "bcf: 2 condition(s) need certificates\n")
+    # The kernel names the variables of each condition it sends, by the hash's first 8 bytes.
+    origins = f"bcf: variables of condition {condition_hash(b'abc')[:8].hex()}: v0=r1 v1=ld7.2\n"
+    (out / "0.vlog").write_text(STATS_PENDING + origins + "bcf: 2 condition(s) need certificates\n")
     (out / "0.cond.0").write_bytes(b"abc")
     (out / "0.cond.1").write_bytes(b"def")
     [p], _ = loadjob.collect(out, job)
     assert p["errno"] == bcfloop.ENOKEY
     assert p["bcf_conditions"] == [
-        {"kind": "range", "insn": 7, "bytes": b"abc", "cut": False},
-        {"kind": "path", "insn": 9, "bytes": b"def", "cut": True},
+        {
+            "kind": "range",
+            "insn": 7,
+            "bytes": b"abc",
+            "cut": False,
+            "origins": {0: "r1", 1: "ld7.2"},
+        },
+        {"kind": "path", "insn": 9, "bytes": b"def", "cut": True, "origins": {}},
     ]
     assert p["bcf_stats"][0]["insn"] == 12
     # Without the guest's bcf lines nothing BCF-specific is added (stock results unchanged).
@@ -481,3 +490,35 @@ def test_an_infeasible_round_of_a_repeated_access_is_certified_to_be_dropped() -
     rec = loop.proofs[condition_hash(drop_variant(conds[0])).hex()]
     loop.outcome = "refuted"
     assert rec.verdict == "refuted" and bcfloop.outcome_detail(loop) == ""
+
+
+def test_a_counterexample_names_where_each_variable_comes_from() -> None:
+    """The kernel's variable origins (0019) turn v0, v1 into values a reader can place."""
+    from bcfpipe.bcf.encoding import encode
+    from bcfpipe.bcf.expr import Builder, Condition, Op
+    from bcfpipe.bcf.triage import counterexample, describe_origin
+
+    b = Builder()
+    x, y = b.var(0, 64), b.var(1, 64)
+    eq, goal = b.mk(Op.EQ, 0, (x, y)), b.false()
+    cond = Condition(tuple(b.nodes), (eq,), goal)
+    origins = {0: "ld12.3", 1: "pkt_len.0"}
+    text = counterexample(cond, {0: 7, 1: 7}, origins)
+    assert text == (
+        "v0 = 0x7 (width 64; load at insn 12, step 3); "
+        "v1 = 0x7 (width 64; packet length from step 0)"
+    )
+    assert describe_origin("r1") == "r1 at the start"
+    assert describe_origin("fp-16.1") == "stack fp-16 of frame 1 at the start"
+    assert describe_origin("call30.9") == "call at insn 30, step 9"
+    assert describe_origin("something-else") == "something-else"
+    log = "x\nbcf: variables of condition 0011223344556677: v0=ld12.3 v1=pkt_len.0\n"
+    assert bcfloop.parse_var_origins(log) == {"0011223344556677": origins}
+
+    # The loop renders a refuted condition's counterexample with them.
+    data = encode(cond)
+    out = Outcome("refuted", model={0: 7, 1: 7}, detail="v0 = 0x7; v1 = 0x7")
+    cond_dict = {"kind": "path", "insn": 12, "bytes": data, "origins": origins}
+    rec = bcfloop._record("p", cond_dict, 1, out, 0.1)
+    assert rec.detail == text
+    assert bcfloop._record("p", dict(cond_dict, origins={}), 1, out, 0.1).detail == out.detail

@@ -6,6 +6,7 @@ exporter; the model is checked against the reference evaluator before it is repo
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -59,9 +60,36 @@ def triage(cond: Condition, time_limit_s: float = 10.0) -> Triage:
     return Triage("invalid", model, seconds)
 
 
-def counterexample(cond: Condition, model: dict[int, int]) -> str:
-    """One line per variable, plus the out-of-bounds offset when the condition says what it is."""
-    parts = [f"{cond.var_name(v)} = {model.get(v, 0):#x} (width {w})" for v, w in cond.variables()]
+def describe_origin(origin: str) -> str:
+    """What a kernel variable origin (``bcf_log_vars``: ``ld12.3``, ``r1``, ``fp-8.0``,
+    ``pkt_len.0``) says, in words."""
+    m = re.fullmatch(r"(ld|st|alu|imm|call|jmp)(\d+)\.(\d+)", origin)
+    if m:
+        what = {"ld": "load", "st": "store", "alu": "result", "imm": "ld_imm64", "call": "call"}
+        return f"{what.get(m[1], m[1])} at insn {m[2]}, step {m[3]}"
+    m = re.fullmatch(r"fp(-\d+)\.(\d+)", origin)
+    if m:
+        return f"stack fp{m[1]} of frame {m[2]} at the start"
+    if origin.startswith("pkt_len."):
+        return f"packet length from step {origin.split('.', 1)[1]}"
+    if re.fullmatch(r"r\d+", origin):
+        return f"{origin} at the start"
+    return origin
+
+
+def counterexample(
+    cond: Condition, model: dict[int, int], origins: dict[int, str] | None = None
+) -> str:
+    """One line per variable, plus the out-of-bounds offset when the condition says what it is.
+
+    ``origins`` (variable id -> the kernel's name for where it comes from) adds that to each."""
+    origins = origins or {}
+
+    def var(v: int, w: int) -> str:
+        where = f"; {describe_origin(origins[v])}" if v in origins else ""
+        return f"{cond.var_name(v)} = {model.get(v, 0):#x} (width {w}{where})"
+
+    parts = [var(v, w) for v, w in cond.variables()]
     if cond.access is not None:
         a = cond.access
         offset = refeval.evaluate(cond, model)[a.offset]

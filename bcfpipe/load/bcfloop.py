@@ -89,6 +89,24 @@ def default_prover(data: bytes, time_limit_s: float) -> Outcome:
         return Outcome("unprovable", detail=f"prover failed: {err}")
 
 
+# Printed with each condition the kernel sends (0019): its hash's first 8 bytes, then what each
+# variable stands for (docs/bcf-kernel.md, "Variable origins").
+VARS_LINE = re.compile(r"bcf: variables of condition (?P<hash>[0-9a-f]{16}):(?P<vars>.*)$", re.M)
+
+
+def parse_var_origins(vlog_text: str) -> dict[str, dict[int, str]]:
+    """Condition hash prefix (16 hex digits) -> variable id -> origin (``ld12.3``, ``r1``)."""
+    out: dict[str, dict[int, str]] = {}
+    for m in VARS_LINE.finditer(vlog_text):
+        names = {}
+        for item in m["vars"].split():
+            var, _, origin = item.partition("=")
+            if var[:1] == "v" and var[1:].isdigit() and origin:
+                names[int(var[1:])] = origin
+        out[m["hash"]] = names
+    return out
+
+
 def parse_stats(vlog_text: str) -> list[dict[str, Any]]:
     """The kernel's per-refinement lines, in order."""
     return [
@@ -126,6 +144,12 @@ class ProofRecord:
 
 
 def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: float) -> ProofRecord:
+    detail = out.detail
+    if out.verdict == "refuted" and out.model and cond.get("origins"):
+        # The prover saw only the condition's bytes: name its variables from the kernel's log.
+        from bcfpipe.bcf.triage import counterexample
+
+        detail = counterexample(decode(cond["bytes"]), out.model, cond["origins"])
     return ProofRecord(
         cut=bool(cond.get("cut")),
         kind=cond.get("kind", "range"),
@@ -136,7 +160,7 @@ def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: fl
         round=rnd,
         condition_bytes=len(cond["bytes"]),
         certificate=out.certificate,
-        detail=out.detail,
+        detail=detail,
         model={str(k): v for k, v in out.model.items()},
     )
 
@@ -343,6 +367,13 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
                     "counterexample": rec.detail if rec and rec.verdict != "proved" else "",
                 }
             )
+            if rec and rec.verdict == "refuted":
+                # The model by variable, with what the kernel said each stands for (0019).
+                origins = c.get("origins") or {}
+                refs[-1]["model"] = {
+                    f"v{k}": {"value": v, "origin": origins.get(int(k), "")}
+                    for k, v in sorted(rec.model.items(), key=lambda kv: int(kv[0]))
+                }
         prog["refinements"] = refs
         plain = prog.pop("bcf_plain", None)
         if prog.get("errno") == ENOKEY:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bcfpipe.bcf.encoding import condition_hash
 from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
@@ -147,8 +148,12 @@ def guest_script(
     return "\n".join(lines) + "\n"
 
 
-def bcf_conditions(out: Path, i: int, meta: dict[str, str]) -> list[dict[str, Any]]:
-    """The conditions the guest loader wrote for program ``i`` (``N.cond.K`` and meta lines)."""
+def bcf_conditions(
+    out: Path, i: int, meta: dict[str, str], vtext: str = ""
+) -> list[dict[str, Any]]:
+    """The conditions the guest loader wrote for program ``i`` (``N.cond.K`` and meta lines),
+    each with what its variables stand for when the verifier log ``vtext`` names them."""
+    origins = bcfloop.parse_var_origins(vtext)
     conds = []
     for k in range(int(meta.get("bcf_conditions", "0") or 0)):
         path = out / f"{i}.cond.{k}"
@@ -157,13 +162,15 @@ def bcf_conditions(out: Path, i: int, meta: dict[str, str]) -> list[dict[str, An
         info = dict(
             kv.split(":", 1) for kv in meta.get(f"bcf_condition_{k}", "").split(",") if ":" in kv
         )
+        data = path.read_bytes()
         conds.append(
             {
                 "kind": info.get("kind", "range"),
                 "insn": int(info["insn"]) if info.get("insn", "").isdigit() else -1,
-                "bytes": path.read_bytes(),
+                "bytes": data,
                 # a condition of a shortened suffix: if it does not hold, a longer one is asked
                 "cut": info.get("cut") == "1",
+                "origins": origins.get(condition_hash(data).hex()[:16], {}),
             }
         )
     return conds
@@ -223,7 +230,7 @@ def collect(out: Path, job: ObjectJob) -> tuple[list[dict[str, Any]], str]:
         prog = program_result(meta, vtext, ltext)
         if meta.get("bcf"):
             prog["bcf_stats"] = bcfloop.parse_stats(vtext)
-            prog["bcf_conditions"] = bcf_conditions(out, i, meta)
+            prog["bcf_conditions"] = bcf_conditions(out, i, meta, vtext)
         if (out / f"{i}.run").is_file() or (out / f"{i}.kmsg").is_file():
             prog["test_run"] = dict(test_runs(out, i), jit=meta.get("jit") == "1")
         programs.append(prog)
