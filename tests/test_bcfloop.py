@@ -500,10 +500,13 @@ def test_a_counterexample_names_where_each_variable_comes_from() -> None:
 
     b = Builder()
     x, y = b.var(0, 64), b.var(1, 64)
+    b.var(2, 64)  # a helper's clobbered register: nothing reads it, the text leaves it out
     eq, goal = b.mk(Op.EQ, 0, (x, y)), b.false()
     cond = Condition(tuple(b.nodes), (eq,), goal)
-    origins = {0: "ld12.3", 1: "pkt_len.0"}
-    text = counterexample(cond, {0: 7, 1: 7}, origins)
+    assert [v for v, _ in cond.variables()] == [0, 1, 2]
+    assert [v for v, _ in cond.used_variables()] == [0, 1]
+    origins = {0: "ld12.3", 1: "pkt_len.0", 2: "call11.2"}
+    text = counterexample(cond, {0: 7, 1: 7, 2: 9}, origins)
     assert text == (
         "v0 = 0x7 (width 64; load at insn 12, step 3); "
         "v1 = 0x7 (width 64; packet length from step 0)"
@@ -513,12 +516,13 @@ def test_a_counterexample_names_where_each_variable_comes_from() -> None:
     assert describe_origin("call30.9") == "call at insn 30, step 9"
     assert describe_origin("something-else") == "something-else"
     log = "x\nbcf: variables of condition 0011223344556677: v0=ld12.3 v1=pkt_len.0\n"
-    assert bcfloop.parse_var_origins(log) == {"0011223344556677": origins}
+    assert bcfloop.parse_var_origins(log) == {"0011223344556677": {0: "ld12.3", 1: "pkt_len.0"}}
 
     # The loop renders a refuted condition's counterexample with them.
     data = encode(cond)
-    out = Outcome("refuted", model={0: 7, 1: 7}, detail="v0 = 0x7; v1 = 0x7")
+    out = Outcome("refuted", model={0: 7, 1: 7, 2: 9}, detail="v0 = 0x7; v1 = 0x7")
     cond_dict = {"kind": "path", "insn": 12, "bytes": data, "origins": origins}
     rec = bcfloop._record("p", cond_dict, 1, out, 0.1)
     assert rec.detail == text
+    assert rec.model == {"0": 7, "1": 7}  # v2's value says nothing
     assert bcfloop._record("p", dict(cond_dict, origins={}), 1, out, 0.1).detail == out.detail

@@ -125,6 +125,21 @@ class Condition:
     def var_name(self, var_id: int) -> str:
         return self.names.get(var_id, f"v{var_id}")
 
+    def used_variables(self) -> list[tuple[int, int]]:
+        """(variable id, width) of the variables the constraints, the goal or the access record
+        reach, in node order: the kernel makes a variable for every value it cannot model, most
+        of which (a helper's clobbered argument registers) nothing reads."""
+        seen = set()
+        todo = [*self.constraints, self.goal]
+        if self.access is not None:
+            todo.append(self.access.offset)
+        while todo:
+            i = todo.pop()
+            if i not in seen:
+                seen.add(i)
+                todo.extend(self.nodes[i].args)
+        return [(n.imm, n.width) for i, n in enumerate(self.nodes) if n.op is Op.VAR and i in seen]
+
 
 def _signed(v: int, width: int) -> int:
     return v - (1 << width) if width and v >> (width - 1) else v

@@ -80,7 +80,8 @@ def describe_origin(origin: str) -> str:
 def counterexample(
     cond: Condition, model: dict[int, int], origins: dict[int, str] | None = None
 ) -> str:
-    """One line per variable, plus the out-of-bounds offset when the condition says what it is.
+    """One line per variable the condition uses, plus the out-of-bounds offset when the condition
+    says what it is (a variable nothing reads can take any value: it says nothing).
 
     ``origins`` (variable id -> the kernel's name for where it comes from) adds that to each."""
     origins = origins or {}
@@ -89,7 +90,7 @@ def counterexample(
         where = f"; {describe_origin(origins[v])}" if v in origins else ""
         return f"{cond.var_name(v)} = {model.get(v, 0):#x} (width {w}{where})"
 
-    parts = [var(v, w) for v, w in cond.variables()]
+    parts = [var(v, w) for v, w in cond.used_variables()]
     if cond.access is not None:
         a = cond.access
         offset = refeval.evaluate(cond, model)[a.offset]

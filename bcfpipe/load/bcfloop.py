@@ -144,12 +144,20 @@ class ProofRecord:
 
 
 def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: float) -> ProofRecord:
-    detail = out.detail
-    if out.verdict == "refuted" and out.model and cond.get("origins"):
-        # The prover saw only the condition's bytes: name its variables from the kernel's log.
+    detail, model = out.detail, out.model
+    if out.verdict == "refuted" and out.model:
         from bcfpipe.bcf.triage import counterexample
 
-        detail = counterexample(decode(cond["bytes"]), out.model, cond["origins"])
+        try:
+            decoded = decode(cond["bytes"])
+        except PipelineError:
+            decoded = None  # a prover's own finding about bytes it could not read either
+        if decoded is not None:
+            # The variables nothing reads can take any value: the model keeps the others.
+            model = {v: out.model.get(v, 0) for v, _ in decoded.used_variables()}
+            if cond.get("origins"):
+                # The prover saw only the bytes: name the variables from the kernel's log.
+                detail = counterexample(decoded, out.model, cond["origins"])
     return ProofRecord(
         cut=bool(cond.get("cut")),
         kind=cond.get("kind", "range"),
@@ -161,7 +169,7 @@ def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: fl
         condition_bytes=len(cond["bytes"]),
         certificate=out.certificate,
         detail=detail,
-        model={str(k): v for k, v in out.model.items()},
+        model={str(k): v for k, v in model.items()},
     )
 
 
