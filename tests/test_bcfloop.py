@@ -216,7 +216,8 @@ def test_guest_script_and_condition_collection(tmp_path: Path) -> None:
         "bcf_condition_1=kind:path,insn:9,bytes:3,cut:1\n"
     )
     # The kernel names the variables of each condition it sends, by the hash's first 8 bytes.
-    origins = f"bcf: variables of condition {condition_hash(b'abc')[:8].hex()}: v0=r1 v1=ld7.2\n"
+    key = condition_hash(b"abc")[:8].hex()
+    origins = f"bcf: variables of condition {key} from insn 0 (entry): v0=r1 v1=ld7.2\n"
     (out / "0.vlog").write_text(STATS_PENDING + origins + "bcf: 2 condition(s) need certificates\n")
     (out / "0.cond.0").write_bytes(b"abc")
     (out / "0.cond.1").write_bytes(b"def")
@@ -228,7 +229,7 @@ def test_guest_script_and_condition_collection(tmp_path: Path) -> None:
             "insn": 7,
             "bytes": b"abc",
             "cut": False,
-            "origins": {0: "r1", 1: "ld7.2"},
+            "origins": {bcfloop.START: "entry", 0: "r1", 1: "ld7.2"},
         },
         {"kind": "path", "insn": 9, "bytes": b"def", "cut": True, "origins": {}},
     ]
@@ -515,8 +516,9 @@ def test_a_counterexample_names_where_each_variable_comes_from() -> None:
     assert describe_origin("fp-16.1") == "stack fp-16 of frame 1 at the start"
     assert describe_origin("call30.9") == "call at insn 30, step 9"
     assert describe_origin("something-else") == "something-else"
-    log = "x\nbcf: variables of condition 0011223344556677: v0=ld12.3 v1=pkt_len.0\n"
-    assert bcfloop.parse_var_origins(log) == {"0011223344556677": {0: "ld12.3", 1: "pkt_len.0"}}
+    log = "x\nbcf: variables of condition 0011223344556677 from insn 4 (state): v0=ld12.3 v1=r3\n"
+    parsed = bcfloop.parse_var_origins(log)
+    assert parsed == {"0011223344556677": {bcfloop.START: "state", 0: "ld12.3", 1: "r3"}}
 
     # The loop renders a refuted condition's counterexample with them.
     data = encode(cond)

@@ -89,16 +89,25 @@ def default_prover(data: bytes, time_limit_s: float) -> Outcome:
         return Outcome("unprovable", detail=f"prover failed: {err}")
 
 
-# Printed with each condition the kernel sends (0019): its hash's first 8 bytes, then what each
-# variable stands for (docs/bcf-kernel.md, "Variable origins").
-VARS_LINE = re.compile(r"bcf: variables of condition (?P<hash>[0-9a-f]{16}):(?P<vars>.*)$", re.M)
+# Printed with each condition the kernel sends (0019): its hash's first 8 bytes, the suffix's
+# first instruction and what it starts from, then what each variable stands for
+# (docs/bcf-kernel.md, "Variable origins").
+VARS_LINE = re.compile(
+    r"bcf: variables of condition (?P<hash>[0-9a-f]{16}) from insn (?P<insn>\d+) "
+    r"\((?P<start>entry|frame|state|cut)\):(?P<vars>.*)$",
+    re.M,
+)
+# The key under which parse_var_origins gives where the suffix starts ("entry", "frame", "state"
+# or "cut"); variable ids are 0 and up.
+START = -1
 
 
 def parse_var_origins(vlog_text: str) -> dict[str, dict[int, str]]:
-    """Condition hash prefix (16 hex digits) -> variable id -> origin (``ld12.3``, ``r1``)."""
+    """Condition hash prefix (16 hex digits) -> variable id -> origin (``ld12.3``, ``r1``), and
+    ``START`` -> what the suffix starts from."""
     out: dict[str, dict[int, str]] = {}
     for m in VARS_LINE.finditer(vlog_text):
-        names = {}
+        names = {START: m["start"]}
         for item in m["vars"].split():
             var, _, origin = item.partition("=")
             if var[:1] == "v" and var[1:].isdigit() and origin:
@@ -138,13 +147,14 @@ class ProofRecord:
     detail: str = ""
     model: dict[str, int] = field(default_factory=dict)
     cut: bool = False  # a condition of a shortened suffix (a longer one exists)
+    access: dict[str, int] | None = None  # a refuted range condition's access record
     # the goal-false variant of a range condition (0014): proved, the kernel drops the path;
     # otherwise no finding about the program
     drop: bool = False
 
 
 def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: float) -> ProofRecord:
-    detail, model = out.detail, out.model
+    detail, model, access = out.detail, out.model, None
     if out.verdict == "refuted" and out.model:
         from bcfpipe.bcf.triage import counterexample
 
@@ -155,6 +165,8 @@ def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: fl
         if decoded is not None:
             # The variables nothing reads can take any value: the model keeps the others.
             model = {v: out.model.get(v, 0) for v, _ in decoded.used_variables()}
+            if decoded.access is not None:
+                access = {"size": decoded.access.size, "region": decoded.access.region}
             if cond.get("origins"):
                 # The prover saw only the bytes: name the variables from the kernel's log.
                 detail = counterexample(decoded, out.model, cond["origins"])
@@ -170,6 +182,7 @@ def _record(program: str, cond: dict[str, Any], rnd: int, out: Outcome, secs: fl
         certificate=out.certificate,
         detail=detail,
         model={str(k): v for k, v in model.items()},
+        access=access,
     )
 
 
@@ -378,10 +391,13 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
             if rec and rec.verdict == "refuted":
                 # The model by variable, with what the kernel said each stands for (0019).
                 origins = c.get("origins") or {}
+                refs[-1]["start"] = origins.get(START, "")
                 refs[-1]["model"] = {
                     f"v{k}": {"value": v, "origin": origins.get(int(k), "")}
                     for k, v in sorted(rec.model.items(), key=lambda kv: int(kv[0]))
                 }
+                if rec.access is not None:
+                    refs[-1]["access"] = rec.access
         prog["refinements"] = refs
         plain = prog.pop("bcf_plain", None)
         if prog.get("errno") == ENOKEY:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bcfpipe.bcf import replay
 from bcfpipe.bcf.encoding import condition_hash
 from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
@@ -465,7 +466,7 @@ def run_jobs_bcf(
             sub, certs={j: certs[k] for j, k in enumerate(idx)}, run_inputs=inputs, **kw
         )
 
-    return bcfloop.run(
+    results = bcfloop.run(
         len(jobs),
         one_round,
         max_rounds=max_rounds,
@@ -473,6 +474,10 @@ def run_jobs_bcf(
         prover=prover,
         refuter=refuter,
     )
+    for job, (result, _) in zip(jobs, results, strict=True):
+        # A refutation's model, run on the program's own instructions (bcfpipe/bcf/replay.py).
+        replay.annotate(result, job.path)
+    return results
 
 
 def write_result(result: dict[str, Any], raw: str, out_json: Path, out_log: Path) -> None:

@@ -1,0 +1,424 @@
+"""Replay a refuted condition from the program entry on a host interpreter.
+
+A refutation is a model of the condition: values for the variables the kernel's tracker made,
+each named by its origin (0019: ``ld12.3`` = what the load at insn 12 read at step 3 of the
+suffix). The condition over-approximates the program, so a model need not be an execution: the
+tracker forgets what a helper call may have changed, two loads of the same packet byte are two
+variables. This module runs the program's own instructions (from its ELF section) with an input
+made from the model — packet bytes, map value bytes and helper results are taken from the model
+the first time the program reads them and are memory from then on — and says what happened:
+
+* ``reproduced``: the run reaches the failing instruction at the step the condition names and the
+  access is out of bounds there (range conditions), or the rejected path is taken (path
+  conditions): a concrete input makes the program do what the verifier refused;
+* ``diverged``: the run leaves the condition's path (the model is no execution: a model gap), so
+  nothing is confirmed either way;
+* ``unsupported``: the replay does not model something on the path (a helper whose result it
+  cannot choose, bpf-to-bpf calls, atomics, a suffix that does not start at the entry, ...).
+
+Only whole-suffix conditions starting at the program entry are replayed; the program must be the
+only one of its ELF section (libbpf then loads the section's instructions as they are, up to map
+and CO-RE relocations of immediates).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bcfpipe.corpus import elf
+
+M64 = (1 << 64) - 1
+SIZES = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}
+# Context fields that are packet pointers, per program type: (data, data_end) offsets.
+PACKET_CTX = {
+    "xdp": (0, 4),
+    "sched_cls": (76, 80),
+    "sched_act": (76, 80),
+    "classifier": (76, 80),
+    "action": (76, 80),
+    "tc": (76, 80),
+}
+# Helpers the replay runs: their result can be any value of the given width and they write no
+# memory the program reads (ktime_get_ns, get_prandom_u32, ktime_get_boot_ns). Any other helper
+# but bpf_map_lookup_elem stops the replay: what it returns or writes is not the model's to pick.
+HELPER_RESULT_BITS = {5: 64, 7: 32, 125: 64}
+HELPER_MAP_LOOKUP = 1
+BPF_PSEUDO_MAP_FD = 1
+MIN_PACKET = 14  # BPF_PROG_TEST_RUN needs an Ethernet header
+
+
+@dataclass(frozen=True)
+class Ptr:
+    region: str
+    off: int
+
+
+@dataclass(frozen=True)
+class Replay:
+    verdict: str  # reproduced | diverged | unsupported
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"verdict": self.verdict, "detail": self.detail}
+
+
+class _Unsupported(Exception):
+    pass
+
+
+Insn = tuple[int, int, int, int, int]  # code, dst, src, off, imm
+
+
+def decode_insns(raw: bytes) -> list[Insn]:
+    out = []
+    for k in range(0, len(raw) - len(raw) % 8, 8):
+        code, regs, off, imm = struct.unpack_from("<BBhi", raw, k)
+        out.append((code, regs & 0xF, regs >> 4, off, imm))
+    return out
+
+
+def section_insns(path: Path, section: str) -> list[Insn] | None:
+    """The instructions of ``section`` when it holds exactly one program, else None."""
+    if [p.section for p in elf.programs(path)].count(section) != 1:
+        return None
+    data = path.read_bytes()
+    for s in elf.sections(data, str(path)):
+        if s.name == section:
+            return decode_insns(data[s.offset : s.offset + s.size])
+    return None
+
+
+def _sx(v: int, bits: int) -> int:
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def _alu(op: int, a: int, b: int, w: int) -> int:
+    m = (1 << w) - 1
+    a, b = a & m, b & m
+    if op == 0x00:
+        r = a + b
+    elif op == 0x10:
+        r = a - b
+    elif op == 0x20:
+        r = a * b
+    elif op == 0x30:
+        r = a // b if b else 0
+    elif op == 0x40:
+        r = a | b
+    elif op == 0x50:
+        r = a & b
+    elif op == 0x60:
+        r = a << (b % w)
+    elif op == 0x70:
+        r = a >> (b % w)
+    elif op == 0x80:
+        r = -a
+    elif op == 0x90:
+        r = a % b if b else a
+    elif op == 0xA0:
+        r = a ^ b
+    elif op == 0xC0:
+        r = _sx(a, w) >> (b % w)
+    else:
+        raise _Unsupported(f"ALU operation {op:#x}")
+    return r & m
+
+
+def _taken(op: int, a: int, b: int, w: int) -> bool:
+    m = (1 << w) - 1
+    a, b = a & m, b & m
+    sa, sb = _sx(a, w), _sx(b, w)
+    table = {
+        0x10: a == b,
+        0x20: a > b,
+        0x30: a >= b,
+        0x40: bool(a & b),
+        0x50: a != b,
+        0x60: sa > sb,
+        0x70: sa >= sb,
+        0xA0: a < b,
+        0xB0: a <= b,
+        0xC0: sa < sb,
+        0xD0: sa <= sb,
+    }
+    if op not in table:
+        raise _Unsupported(f"jump operation {op:#x}")
+    return table[op]
+
+
+class _Machine:
+    def __init__(
+        self, insns: list[Insn], prog_type: str, values: dict[str, int], pkt_len: int
+    ) -> None:
+        self.insns = insns
+        self.values = values  # origin -> model value
+        self.pkt_len = pkt_len
+        self.ctx = PACKET_CTX.get(prog_type)
+        self.mem: dict[str, dict[int, int | Ptr]] = {}
+        self.regs: list[int | Ptr | None] = [None] * 11
+        self.regs[1] = Ptr("ctx", 0)
+        self.regs[10] = Ptr("stack", 0)
+        self.lookups = 0
+
+    def origin(self, kind: str, pc: int, step: int) -> int | None:
+        return self.values.get(f"{kind}{pc}.{step}")
+
+    def scalar(self, r: int, pc: int) -> int:
+        v = self.regs[r]
+        if isinstance(v, int):
+            return v
+        raise _Unsupported(f"r{r} is {'a pointer' if v else 'not set'} at insn {pc}")
+
+    def load(self, base: Ptr, off: int, size: int, pc: int, step: int) -> int | Ptr:
+        o = base.off + off
+        if base.region == "ctx":
+            if self.ctx and o == self.ctx[0]:
+                return Ptr("pkt", 0)
+            if self.ctx and o == self.ctx[1]:
+                return Ptr("pkt", self.pkt_len)
+            # Other fields (lengths, marks, interface numbers) are the environment's: a model's
+            # value for them is no input the replay can give.
+            raise _Unsupported(f"context field at offset {o} (insn {pc})")
+        m = self.mem.setdefault(base.region, {})
+        cells = [m.get(o + i) for i in range(size)]
+        if isinstance(cells[0], Ptr):
+            return cells[0]
+        v = self.origin("ld", pc, step)
+        if v is not None:
+            # The input the model describes: bytes nobody wrote yet are what it says they read.
+            for i in range(size):
+                m.setdefault(o + i, (v >> (8 * i)) & 0xFF)
+        if base.region == "pkt" and not (o >= 0 and o + size <= self.pkt_len):
+            raise _Unsupported(f"packet read outside the packet at insn {pc}")
+        value = 0
+        for i in range(size):
+            cell = m.get(o + i, 0)
+            value |= (cell if isinstance(cell, int) else 0) << (8 * i)
+        return value
+
+    def store(self, base: Ptr, off: int, size: int, val: int | Ptr) -> None:
+        m = self.mem.setdefault(base.region, {})
+        o = base.off + off
+        if isinstance(val, Ptr):
+            m[o] = val
+            for i in range(1, size):
+                m[o + i] = 0
+        else:
+            for i in range(size):
+                m[o + i] = (val >> (8 * i)) & 0xFF
+
+    def call(self, imm: int, pc: int, step: int) -> None:
+        if imm == HELPER_MAP_LOOKUP:
+            # An entry found: a map value whose bytes the model chooses as the program reads them.
+            self.lookups += 1
+            self.regs[0] = Ptr(f"map value {self.lookups}", 0)
+        else:
+            bits = HELPER_RESULT_BITS.get(imm)
+            if bits is None:
+                raise _Unsupported(f"helper {imm} (insn {pc})")
+            v = self.origin("call", pc, step)
+            self.regs[0] = (v or 0) & ((1 << bits) - 1)
+        for r in range(1, 6):
+            self.regs[r] = None
+
+    def run(self, target_insn: int, target_step: int, kind: str, size_limit: int) -> Replay:
+        pc = step = 0
+        insns = self.insns
+        while pc < len(insns) and step <= target_step:
+            code, dst, src, off, imm = insns[pc]
+            cls = code & 7
+            if pc == target_insn and step == target_step:
+                return self.at_target(pc, kind, size_limit)
+            if cls in (4, 7):
+                self.alu(code, dst, src, off, imm, pc)
+            elif cls == 0:
+                if code != 0x18:
+                    raise _Unsupported(f"legacy packet load at insn {pc}")
+                if src not in (0, BPF_PSEUDO_MAP_FD):
+                    # global data: its bytes are the object's, not the model's to pick
+                    raise _Unsupported(f"ld_imm64 of kind {src} at insn {pc}")
+                hi = insns[pc + 1][4] if pc + 1 < len(insns) else 0
+                self.regs[dst] = (
+                    Ptr(f"map {imm}", 0) if src else ((hi << 32) | (imm & 0xFFFFFFFF)) & M64
+                )
+                pc += 1
+            elif cls in (1, 2, 3):
+                size, mode = SIZES[code & 0x18], code & 0xE0
+                base = self.regs[src if cls == 1 else dst]
+                if not isinstance(base, Ptr):
+                    raise _Unsupported(f"memory access through a scalar at insn {pc}")
+                if cls == 1:
+                    if mode not in (0x60, 0x80):
+                        raise _Unsupported(f"load mode {mode:#x} at insn {pc}")
+                    v = self.load(base, off, size, pc, step)
+                    if mode == 0x80 and isinstance(v, int):
+                        v = _sx(v, 8 * size) & M64
+                    self.regs[dst] = v
+                else:
+                    if mode != 0x60:
+                        raise _Unsupported(f"atomic or store mode {mode:#x} at insn {pc}")
+                    val = self.regs[src] if cls == 3 else imm & M64
+                    if val is None:
+                        raise _Unsupported(f"store of an unset register at insn {pc}")
+                    self.store(base, off, size, val)
+            elif cls in (5, 6):
+                op = code & 0xF0
+                if op == 0x00 and cls == 5:
+                    pc += off
+                elif op == 0x80 and cls == 5:
+                    if src != 0:
+                        raise _Unsupported(f"call to a subprogram or kfunc at insn {pc}")
+                    self.call(imm, pc, step)
+                elif op == 0x90 and cls == 5:
+                    return Replay(
+                        "diverged",
+                        f"the program exits at insn {pc}, step {step}: the model "
+                        "is no execution of the path",
+                    )
+                elif op in (0x00, 0x80, 0x90):
+                    raise _Unsupported(f"jump {code:#x} at insn {pc}")
+                elif self.jump(code, dst, src, imm, pc, cls):
+                    pc += off
+            else:
+                raise _Unsupported(f"instruction class {cls} at insn {pc}")
+            pc += 1
+            step += 1
+        return Replay(
+            "diverged",
+            f"insn {target_insn} is not reached at step {target_step} (the run is at insn {pc}, "
+            f"step {step}): the model is no execution of the path",
+        )
+
+    def alu(self, code: int, dst: int, src: int, off: int, imm: int, pc: int) -> None:
+        op, w = code & 0xF0, 64 if code & 7 == 7 else 32
+        if off and op in (0x30, 0x90, 0xB0):
+            raise _Unsupported(f"signed division or sign-extending move at insn {pc}")
+        if op == 0xD0:
+            raise _Unsupported(f"byte swap at insn {pc}")
+        b: int | Ptr | None = self.regs[src] if code & 8 else imm & M64
+        a = self.regs[dst]
+        if op == 0xB0:
+            if isinstance(b, int) and w == 32:
+                b = b & 0xFFFFFFFF
+            elif isinstance(b, Ptr) and w == 32:
+                raise _Unsupported(f"32-bit move of a pointer at insn {pc}")
+            self.regs[dst] = b
+            return
+        if isinstance(a, Ptr) and isinstance(b, int) and w == 64 and op in (0x00, 0x10):
+            self.regs[dst] = Ptr(a.region, a.off + (_sx(b, 64) if op == 0 else -_sx(b, 64)))
+        elif isinstance(a, int) and isinstance(b, Ptr) and w == 64 and op == 0x00:
+            self.regs[dst] = Ptr(b.region, b.off + _sx(a, 64))
+        elif isinstance(a, Ptr) and isinstance(b, Ptr) and op == 0x10 and a.region == b.region:
+            self.regs[dst] = (a.off - b.off) & M64
+        elif isinstance(a, int) and (isinstance(b, int) or op == 0x80):
+            self.regs[dst] = _alu(op, a, b if isinstance(b, int) else 0, w)
+        else:
+            raise _Unsupported(f"ALU {code:#x} on r{dst} and its operand at insn {pc}")
+
+    def jump(self, code: int, dst: int, src: int, imm: int, pc: int, cls: int) -> bool:
+        a = self.regs[dst]
+        b: int | Ptr | None = self.regs[src] if code & 8 else imm & M64
+        if isinstance(a, Ptr) and b == 0:
+            a = 1  # a pointer the run holds is never NULL
+        if isinstance(a, Ptr) and isinstance(b, Ptr) and a.region == b.region:
+            a, b = a.off & M64, b.off & M64
+        if not (isinstance(a, int) and isinstance(b, int)):
+            raise _Unsupported(f"comparison at insn {pc}")
+        return _taken(code & 0xF0, a, b, 32 if cls == 6 else 64)
+
+    def assumed(self) -> str:
+        # A lookup's key must name an entry: any key of a hash map can, an array's only below
+        # its size, which the instructions do not say.
+        if not self.lookups:
+            return ""
+        return f" (assuming each of the {self.lookups} map lookups finds an entry)"
+
+    def at_target(self, pc: int, kind: str, size_limit: int) -> Replay:
+        if kind != "range":
+            return Replay(
+                "reproduced", f"the run takes the rejected path to insn {pc}{self.assumed()}"
+            )
+        code, dst, src, off, _ = self.insns[pc]
+        cls = code & 7
+        reg = src if cls == 1 else dst
+        base = self.regs[reg]
+        if cls in (1, 2, 3) and isinstance(base, Ptr):
+            size, o = SIZES[code & 0x18], base.off + off
+            limit = self.pkt_len if base.region == "pkt" else size_limit
+            where = f"{size}-byte access at offset {o} of {base.region} ({limit} bytes)"
+            if o < 0 or o + size > limit:
+                return Replay("reproduced", f"insn {pc}: {where}{self.assumed()}")
+            return Replay("diverged", f"insn {pc}: in bounds, {where}: a model gap")
+        raise _Unsupported(f"the access at insn {pc} is not through a pointer the run knows")
+
+
+def replay(
+    insns: list[Insn],
+    prog_type: str,
+    refinement: dict[str, Any],
+) -> Replay:
+    """Replay one refuted refinement (its ``insn``, ``track_length``, ``kind``, ``model`` with
+    origins and ``access``) of a program of type ``prog_type``."""
+    model = refinement.get("model") or {}
+    start = refinement.get("start", "")
+    if start != "entry":
+        what = {"frame": "a frame's entry", "state": "a verifier state", "cut": "a cut"}
+        return Replay("unsupported", f"the suffix starts at {what.get(start, 'an unknown point')}")
+    values: dict[str, int] = {}
+    pkt_len = None
+    for entry in model.values():
+        origin = str(entry.get("origin", ""))
+        if not origin:
+            return Replay("unsupported", "the kernel did not name the condition's variables")
+        if origin.startswith("pkt_len."):
+            if pkt_len is not None and pkt_len != entry["value"]:
+                return Replay("unsupported", "more than one packet (a helper changed it)")
+            pkt_len = int(entry["value"])
+        elif re.fullmatch(r"r\d+|fp-\d+\.\d+", origin) and origin not in ("r1", "r10"):
+            # at the entry only the context and the frame pointer are set
+            return Replay("unsupported", f"{origin} is read before it is written")
+        else:
+            values.setdefault(origin, int(entry["value"]))
+    if pkt_len is None:
+        pkt_len = 64
+    if pkt_len < MIN_PACKET or pkt_len > 1 << 16:
+        return Replay("unsupported", f"a packet of {pkt_len} bytes cannot be sent")
+    access = refinement.get("access") or {}
+    try:
+        return _Machine(insns, prog_type, values, pkt_len).run(
+            int(refinement["insn"]),
+            int(refinement.get("track_length") or 0),
+            str(refinement.get("kind", "range")),
+            int(access.get("region", 0) or 0),
+        )
+    except _Unsupported as err:
+        return Replay("unsupported", str(err))
+
+
+def annotate(result: dict[str, Any], obj: Path) -> None:
+    """Replay each program's refuted whole-suffix refinements (``refinement["replay"]``) and put
+    the deciding one's verdict into ``result["bcf"]["replay"]``."""
+    bcf = result.get("bcf")
+    if not isinstance(bcf, dict) or bcf.get("outcome") != "refuted":
+        return
+    for prog in result.get("programs", []):
+        refuted = [
+            r
+            for r in prog.get("refinements", [])
+            if r.get("verdict") == "refuted" and not r.get("cut") and r.get("model") is not None
+        ]
+        if not refuted:
+            continue
+        insns = section_insns(obj, str(prog.get("section", "")))
+        for ref in refuted:
+            ref["replay"] = (
+                replay(insns, str(prog.get("prog_type", "")), ref)
+                if insns is not None
+                else Replay("unsupported", "the program shares its ELF section")
+            ).to_dict()
+        bcf.setdefault("replay", refuted[0]["replay"]["verdict"])
