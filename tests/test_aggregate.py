@@ -6,6 +6,7 @@ and the same bug in a table cannot cancel out.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from collections import Counter
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from bcfpipe.aggregate import paper, tables
-from bcfpipe.aggregate.results import bcf_variants, parse_result, read_results
+from bcfpipe.aggregate.results import ResultSet, bcf_variants, parse_result, read_results
 from bcfpipe.aggregate.table import read_csv, render_markdown, write_table
 from bcfpipe.errors import PipelineError
 from bcfpipe.load.results import result_paths
@@ -424,13 +425,42 @@ def test_bcf_outcomes_count_each_stock_rejection_once(rs) -> None:  # type: igno
             expect[("all", label)] += 1
     got: Counter[tuple[str, str]] = Counter()
     cols = t.columns
+    n_out = len(cols) - len(paper.REPLAY_COLUMNS)
+    assert cols[n_out:] == paper.REPLAY_COLUMNS
     for row in t.rows:
-        for col, n in zip(cols[3:], row[3:], strict=True):
+        for col, n in zip(cols[3:n_out], row[3:n_out], strict=True):
             if n:
                 got[(row[1], col)] += n
-        assert row[2] == sum(row[3:])
+        assert row[2] == sum(row[3:n_out])
+        # the replay columns split the refuted objects (those replayed)
+        assert sum(row[n_out:]) <= row[cols.index("refuted")]
     assert got == expect and expect[("all", "budget (rounds)")] == 1
     assert [r[1] for r in t.rows][-1] == "all"
+
+
+def test_bcf_outcomes_count_the_replays_of_refuted_objects(rs) -> None:  # type: ignore[no-untyped-def]
+    """A refuted object's replay verdict (result["bcf"]["replay"]) lands in its column; one
+    written before the replay existed counts in none."""
+    verdicts = ["reproduced", "diverged", None]
+    objects, expect = [], Counter()
+    k = 0
+    for o in rs.objects:
+        if o.variant == "bcf" and (o.bcf or {}).get("outcome") == "refuted":
+            verdict = verdicts[k % 3]
+            k += 1
+            if verdict:
+                o = dataclasses.replace(o, bcf={**o.bcf, "replay": verdict})
+                expect[(o.project, f"refuted: {verdict}")] += 1
+                expect[("all", f"refuted: {verdict}")] += 1
+        objects.append(o)
+    assert k >= 2, "the fixtures need refuted objects"
+    t = paper.bcf_outcomes(ResultSet(objects), ["bcf"], ["stock", "bcf"])
+    got = Counter()
+    for row in t.rows:
+        for col in paper.REPLAY_COLUMNS:
+            if n := row[t.columns.index(col)]:
+                got[(row[1], col)] += n
+    assert got == expect
 
 
 def test_round_limit_of_older_results_reads_as_budget_rounds() -> None:

@@ -157,6 +157,10 @@ OUTCOME_COLUMNS = [
 ]
 
 
+# The replay of a refuted object's model (bcfpipe/bcf/replay.py), after the outcome columns.
+REPLAY_COLUMNS = ["refuted: reproduced", "refuted: diverged", "refuted: unsupported"]
+
+
 def outcome_label(outcome: str, budget: str) -> str:
     """An outcome column of the table: budget is split by what ran out."""
     return f"budget ({budget or 'rounds'})" if outcome == "budget" else outcome
@@ -174,7 +178,9 @@ def bcf_outcomes(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -
     rejected = stock[stock["verdict"] == "rejected"]
     parts = []
     for v in bcf:
-        both = _beside(rejected, rs.of(v).objects_frame(), ["bcf_outcome", "bcf_budget"])
+        both = _beside(
+            rejected, rs.of(v).objects_frame(), ["bcf_outcome", "bcf_budget", "bcf_replay"]
+        )
         both["outcome"] = [
             outcome_label(o, b)
             for o, b in zip(both["bcf_outcome_v"], both["bcf_budget_v"], strict=True)
@@ -192,13 +198,31 @@ def bcf_outcomes(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -
         key=lambda ix: ix.map(lambda x: (x == "all", x)) if ix.name == "project" else ix
     )
     counts.insert(0, f"rejected_by_{base}", counts.sum(axis=1))
+    refuted = every[every["outcome"] == "refuted"]
+    for col in REPLAY_COLUMNS:
+        verdict = col.split(": ", 1)[1]
+        per = Counter(
+            (v, p)
+            for v, p, r in zip(
+                refuted["variant"], refuted["project"], refuted["bcf_replay_v"], strict=True
+            )
+            if r == verdict
+        )
+        counts[col] = [
+            sum(n for (vv, _), n in per.items() if vv == v) if p == "all" else per[(v, p)]
+            for v, p in counts.index
+        ]
     data = counts.reset_index()
     notes = [
         f"Each object {base} rejects, by what the BCF loop ended with: accepted (loads), refuted "
         "(a condition has a counterexample), unprovable (the prover gave up on a condition), "
         "budget (load.bcf_rounds ran out; 'conditions' when the last load's batch was full), "
         "not_refinable (rejected by an error BCF does not refine), not_needed (loaded with no "
-        "refinement). Each result's bcf.detail says which condition or error."
+        "refinement). Each result's bcf.detail says which condition or error.",
+        "The refuted objects again, by what the replay of the refutation's model on the "
+        "program did (docs/bcf-kernel.md, 'Replay of refutations'): reproduced (a concrete "
+        "input reaches the fault), diverged (the model is no execution) or unsupported; objects "
+        "loaded before the replay existed count in none of them.",
     ]
     return Table(title, data, notes=notes)
 

@@ -134,8 +134,8 @@ class ResultSet:
         )
 
     def objects_frame(self) -> pd.DataFrame:
-        """One row per object: its identity, verdict, signature, VM wall time, BCF outcome and
-        (for outcome budget) what ran out."""
+        """One row per object: its identity, verdict, signature, VM wall time, BCF outcome,
+        (for outcome budget) what ran out and (for outcome refuted) the replay's verdict."""
         return pd.DataFrame(
             [
                 {
@@ -148,6 +148,7 @@ class ResultSet:
                     "wall_seconds": o.wall_seconds,
                     "bcf_outcome": (o.bcf or {}).get("outcome", "no record"),
                     "bcf_budget": (o.bcf or {}).get("budget", ""),
+                    "bcf_replay": (o.bcf or {}).get("replay", ""),
                 }
                 for o in self.objects
             ],
@@ -161,6 +162,7 @@ class ResultSet:
                 "wall_seconds",
                 "bcf_outcome",
                 "bcf_budget",
+                "bcf_replay",
             ],
             dtype=object,
         )
