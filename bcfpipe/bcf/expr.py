@@ -129,16 +129,23 @@ class Condition:
         """(variable id, width) of the variables the constraints, the goal or the access record
         reach, in node order: the kernel makes a variable for every value it cannot model, most
         of which (a helper's clobbered argument registers) nothing reads."""
-        seen = set()
-        todo = [*self.constraints, self.goal]
+        roots = [*self.constraints, self.goal]
         if self.access is not None:
-            todo.append(self.access.offset)
-        while todo:
-            i = todo.pop()
-            if i not in seen:
-                seen.add(i)
-                todo.extend(self.nodes[i].args)
+            roots.append(self.access.offset)
+        seen = reachable(self.nodes, roots)
         return [(n.imm, n.width) for i, n in enumerate(self.nodes) if n.op is Op.VAR and i in seen]
+
+
+def reachable(nodes: Sequence[Node], roots: Iterable[int]) -> set[int]:
+    """The indices of the nodes that ``roots`` reach through their arguments."""
+    keep: set[int] = set()
+    stack = list(roots)
+    while stack:
+        t = stack.pop()
+        if t not in keep:
+            keep.add(t)
+            stack.extend(nodes[t].args)
+    return keep
 
 
 def _signed(v: int, width: int) -> int:
@@ -322,14 +329,7 @@ class Builder:
             if self.width(t) != BOOL:
                 raise PipelineError("constraints and goal must be boolean")
         roots = [*constraints, goal] + ([access.offset] if access else [])
-        keep: set[int] = set()
-        stack = list(roots)
-        while stack:
-            t = stack.pop()
-            if t not in keep:
-                keep.add(t)
-                stack.extend(self.nodes[t].args)
-        order = sorted(keep)
+        order = sorted(reachable(self.nodes, roots))
         new = {old: i for i, old in enumerate(order)}
         nodes = tuple(
             self.nodes[old]._replace(args=tuple(new[a] for a in self.nodes[old].args))

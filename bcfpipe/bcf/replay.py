@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bcfpipe.bcf import refeval
+from bcfpipe.bcf.ops import BOOL, Op
 from bcfpipe.corpus import elf
 
 M64 = (1 << 64) - 1
@@ -83,9 +85,9 @@ def decode_insns(raw: bytes) -> list[Insn]:
 
 def section_insns(path: Path, section: str) -> list[Insn] | None:
     """The instructions of ``section`` when it holds exactly one program, else None."""
-    if [p.section for p in elf.programs(path)].count(section) != 1:
-        return None
     data = path.read_bytes()
+    if [p.section for p in elf.programs_in(data, str(path))].count(section) != 1:
+        return None
     for s in elf.sections(data, str(path)):
         if s.name == section:
             return decode_insns(data[s.offset : s.offset + s.size])
@@ -97,58 +99,49 @@ def _sx(v: int, bits: int) -> int:
     return v - (1 << bits) if v >> (bits - 1) else v
 
 
+# BPF_ALU/ALU64 and BPF_JMP/JMP32 operation codes, evaluated by the reference evaluator's eBPF
+# semantics (bcfpipe/bcf/refeval.py: shift amounts masked, x / 0 = 0, x % 0 = x).
+ALU_OPS = {
+    0x00: Op.ADD,
+    0x10: Op.SUB,
+    0x20: Op.MUL,
+    0x30: Op.UDIV,
+    0x40: Op.OR,
+    0x50: Op.AND,
+    0x60: Op.LSH,
+    0x70: Op.RSH,
+    0x80: Op.NEG,
+    0x90: Op.UMOD,
+    0xA0: Op.XOR,
+    0xC0: Op.ARSH,
+}
+JMP_OPS = {
+    0x10: Op.EQ,
+    0x20: Op.UGT,
+    0x30: Op.UGE,
+    0x40: Op.SET,
+    0x50: Op.NE,
+    0x60: Op.SGT,
+    0x70: Op.SGE,
+    0xA0: Op.ULT,
+    0xB0: Op.ULE,
+    0xC0: Op.SLT,
+    0xD0: Op.SLE,
+}
+
+
 def _alu(op: int, a: int, b: int, w: int) -> int:
-    m = (1 << w) - 1
-    a, b = a & m, b & m
-    if op == 0x00:
-        r = a + b
-    elif op == 0x10:
-        r = a - b
-    elif op == 0x20:
-        r = a * b
-    elif op == 0x30:
-        r = a // b if b else 0
-    elif op == 0x40:
-        r = a | b
-    elif op == 0x50:
-        r = a & b
-    elif op == 0x60:
-        r = a << (b % w)
-    elif op == 0x70:
-        r = a >> (b % w)
-    elif op == 0x80:
-        r = -a
-    elif op == 0x90:
-        r = a % b if b else a
-    elif op == 0xA0:
-        r = a ^ b
-    elif op == 0xC0:
-        r = _sx(a, w) >> (b % w)
-    else:
+    if op not in ALU_OPS:
         raise _Unsupported(f"ALU operation {op:#x}")
-    return r & m
+    m = (1 << w) - 1
+    return refeval.apply(ALU_OPS[op], w, (w, w), (a & m, b & m))
 
 
 def _taken(op: int, a: int, b: int, w: int) -> bool:
-    m = (1 << w) - 1
-    a, b = a & m, b & m
-    sa, sb = _sx(a, w), _sx(b, w)
-    table = {
-        0x10: a == b,
-        0x20: a > b,
-        0x30: a >= b,
-        0x40: bool(a & b),
-        0x50: a != b,
-        0x60: sa > sb,
-        0x70: sa >= sb,
-        0xA0: a < b,
-        0xB0: a <= b,
-        0xC0: sa < sb,
-        0xD0: sa <= sb,
-    }
-    if op not in table:
+    if op not in JMP_OPS:
         raise _Unsupported(f"jump operation {op:#x}")
-    return table[op]
+    m = (1 << w) - 1
+    return bool(refeval.apply(JMP_OPS[op], BOOL, (w, w), (a & m, b & m)))
 
 
 class _Machine:
@@ -167,12 +160,6 @@ class _Machine:
 
     def origin(self, kind: str, pc: int, step: int) -> int | None:
         return self.values.get(f"{kind}{pc}.{step}")
-
-    def scalar(self, r: int, pc: int) -> int:
-        v = self.regs[r]
-        if isinstance(v, int):
-            return v
-        raise _Unsupported(f"r{r} is {'a pointer' if v else 'not set'} at insn {pc}")
 
     def load(self, base: Ptr, off: int, size: int, pc: int, step: int) -> int | Ptr:
         o = base.off + off

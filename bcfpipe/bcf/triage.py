@@ -61,7 +61,7 @@ def triage(cond: Condition, time_limit_s: float = 10.0) -> Triage:
 
 
 def describe_origin(origin: str) -> str:
-    """What a kernel variable origin (``bcf_log_vars``: ``ld12.3``, ``r1``, ``fp-8.0``,
+    """What a kernel variable origin (0019's ``bcf_note_vars``: ``ld12.3``, ``r1``, ``fp-8.0``,
     ``pkt_len.0``) says, in words."""
     m = re.fullmatch(r"(ld|st|alu|imm|call|jmp)(\d+)\.(\d+)", origin)
     if m:

@@ -59,8 +59,12 @@ def sections(data: bytes, what: str = "the data") -> list[Section]:
 
 
 def programs(path: str | Path) -> list[Program]:
-    data = Path(path).read_bytes()
-    secs = sections(data, str(path))
+    return programs_in(Path(path).read_bytes(), str(path))
+
+
+def programs_in(data: bytes, what: str = "the data") -> list[Program]:
+    """:func:`programs` of an object already read."""
+    secs = sections(data, what)
     found = []
     for sym in secs:
         if sym.type != SHT_SYMTAB:
