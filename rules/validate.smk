@@ -4,6 +4,17 @@ VAL = config["validation"]
 VAL_DIR = f"{RESULTS}/validation"
 
 
+def run_vm_slots():
+    """The run's vm_slots (--resources or a profile), None when unlimited."""
+    res = workflow.global_resources.get("vm_slots")
+    value = getattr(res, "value", res)  # Snakemake 9 wraps it in a Resource
+    return value if isinstance(value, int) and value > 0 else None
+
+
+# A job asking for more VM slots than the run has would never start.
+VAL_JOBS = min(VAL["jobs"], run_vm_slots() or VAL["jobs"])
+
+
 def validation_output():
     if not VALIDATION_KERNEL:
         return []
@@ -57,8 +68,8 @@ if VALIDATION_KERNEL:
         benchmark:
             f"{RESULTS}/benchmarks/validate_bcf.tsv"
         resources:
-            vm_slots=1,
-            mem_mb=VM_MEM_MB,
+            vm_slots=VAL_JOBS,
+            mem_mb=VM_MEM_MB * VAL_JOBS,
             runtime=60,
         params:
             loads=f"{RESULTS}/loads",
@@ -66,7 +77,8 @@ if VALIDATION_KERNEL:
             variant=validation_of(),
             store=CERT_STORE,
             opts=(
-                f"--batch-size {VAL['batch_size']} --max-inputs {VAL['max_inputs']} "
+                f"--batch-size {VAL['batch_size']} --jobs {VAL_JOBS} "
+                f"--max-inputs {VAL['max_inputs']} "
                 f"--seed {VAL['seed']} --slowdown {VAL['slowdown']}"
             ),
         shell:

@@ -49,6 +49,7 @@ SAFE = [
     "pkt_var_off",
     "pkt_len_bound",
     "reload_flag_fanout",
+    "spill_across_lookup",
     "subprog_index",
     "helper_size_relation",
     "bpf_loop_index",
@@ -65,6 +66,7 @@ UNSAFE = [
     "pkt_var_off_unsafe",
     "pkt_len_bound_unsafe",
     "reload_flag_fanout_unsafe",
+    "spill_across_lookup_unsafe",
     "subprog_index_unsafe",
     "helper_size_relation_unsafe",
     "bpf_loop_unsafe",
@@ -204,9 +206,10 @@ def test_unsafe_twin_refuted(name: str) -> None:
 
 # What the replay of each unsafe twin's refutation gives (clang-19 -O2, measured 2026-12-06): a
 # map value or packet read past its end, or the rejected path, reached from the entry with the
-# model's input. reload_flag_fanout_unsafe diverges: its model reloads a flag the tracker forgot
-# across the map lookup (a helper call clobbers the stack), so the model is no execution, though
-# the program is unsafe. The rest stop at what the replay does not model.
+# model's input. reload_flag_fanout_unsafe's condition leaves out the branches that do not decide
+# its goal, so its model takes another path to the same dereference of NULL (it diverged before
+# 0020, when a map lookup made the tracker forget the flag's slot). The rest stop at what the
+# replay does not model.
 REPLAY = {
     "mask_diff_unsafe": "reproduced",
     "late_bound_unsafe": "reproduced",
@@ -216,7 +219,8 @@ REPLAY = {
     "uninit_reg_unsafe": "reproduced",
     "pkt_var_off_unsafe": "reproduced",
     "pkt_len_bound_unsafe": "reproduced",
-    "reload_flag_fanout_unsafe": "diverged",
+    "reload_flag_fanout_unsafe": "reproduced",
+    "spill_across_lookup_unsafe": "reproduced",
     "subprog_index_unsafe": "unsupported",  # the suffix starts at the subprogram's entry
     "helper_size_relation_unsafe": "unsupported",  # the access is a helper's memory argument
     "bpf_loop_unsafe": "unsupported",  # the suffix starts at the callback's entry

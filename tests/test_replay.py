@@ -130,3 +130,23 @@ def test_path_conditions_are_reproduced_by_reaching_the_rejected_instruction() -
     assert replay.replay(PKT_PROG, "xdp", ref).verdict == "reproduced"
     ref["track_length"] = 3  # the run is at another instruction at that step
     assert replay.replay(PKT_PROG, "xdp", ref).verdict == "diverged"
+
+
+def test_another_path_to_the_refused_access_is_reproduced() -> None:
+    """A sliced condition leaves out branches that do not decide its goal: its model may take
+    another path, of another length, to the same access through a scalar."""
+    prog = [
+        ins(0x85, imm=7),  # 0: r0 = bpf_get_prandom_u32()
+        ins(0x25, 0, 0, 1, 5),  # 1: if r0 > 5 goto 3
+        ins(0xB7, 2, 0, 0, 1),  # 2: r2 = 1
+        ins(0xB7, 3, 0, 0, 0),  # 3: r3 = 0
+        ins(0x71, 1, 3, 0),  # 4: r1 = *(u8 *)(r3 + 0)
+        ins(0x95),  # 5: exit
+    ]
+    ref = refinement({"v0": (9, "call0.0")}, insn=4, step=4) | {"kind": "path"}
+    got = replay.replay(prog, "xdp", ref)
+    assert got.verdict == "reproduced", got
+    assert "through the scalar 0x0, at step 3 by another path" in got.detail
+    ref = refinement({"v0": (2, "call0.0")}, insn=4, step=4) | {"kind": "path"}
+    on_path = replay.replay(prog, "xdp", ref)
+    assert on_path.verdict == "reproduced" and "takes the rejected path" in on_path.detail

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import struct
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -270,6 +271,29 @@ def test_validate_batches_and_writes_records(tmp_path: Path) -> None:
     )
     assert "**0 soundness failures**" in md and "| not_runnable | 3 |" in md
     assert "| p | 6 | 3 | 0 | 3 | 3 |" in md
+
+
+def test_validate_runs_batches_at_once_in_the_targets_order(tmp_path: Path) -> None:
+    """With jobs=2 two batches are in their guests at the same time (the second batch's run
+    waits for the first one's to start), and the records keep the targets' order."""
+    obj = tmp_path / "a.o"
+    obj.write_bytes(elf_with_code(insn(0x25, 1, imm=64) + insn(0x95)))
+    started = threading.Barrier(2, timeout=10)
+
+    def run_batch(jobs: list[loadjob.ObjectJob], encoded: dict[int, dict[str, bytes]]) -> Any:
+        started.wait()  # both batches must be running at once, or this times out
+        prog = {"name": "x", "verdict": "loaded", "test_run": {"runs": [{"input": 0, "err": 0}]}}
+        return [({"vm": {"status": "ok"}, "programs": [prog]}, f"raw {j.name}") for j in jobs]
+
+    targets = [run.Target("p", f"{n}.o", {"x": "xdp"}) for n in "abcd"]
+    objects = {("p", f"{n}.o"): (str(obj), {}) for n in "abcd"}
+    recs, raw = run.validate(
+        targets, objects, run_batch, batch_size=2, max_inputs=8, seed=1, jobs=2
+    )
+    assert [r["object"] for r in recs] == ["a.o", "b.o", "c.o", "d.o"]
+    assert [line for line in raw.splitlines() if line.startswith("#####")] == [
+        f"##### p/{n}.o" for n in "abcd"
+    ]
 
 
 def test_report_lists_failures() -> None:

@@ -221,6 +221,14 @@ class _Machine:
             cls = code & 7
             if pc == target_insn and step == target_step:
                 return self.at_target(pc, kind, size_limit)
+            if pc == target_insn and (bad := self.bad_access(pc)):
+                # The condition may leave out branches that do not decide its goal (a sliced
+                # path), so its model can take another path to the same refused access.
+                return Replay(
+                    "reproduced",
+                    f"{bad}, at step {step} by another path than the condition's "
+                    f"({target_step} steps){self.assumed()}",
+                )
             if cls in (4, 7):
                 self.alu(code, dst, src, off, imm, pc)
             elif cls == 0:
@@ -324,6 +332,25 @@ class _Machine:
         if not self.lookups:
             return ""
         return f" (assuming each of the {self.lookups} map lookups finds an entry)"
+
+    def bad_access(self, pc: int) -> str:
+        """What is wrong with the memory access at ``pc`` in the current state ('' if nothing
+        or not a memory access): a base that is no pointer, or bytes out of bounds."""
+        code, dst, src, off, _ = self.insns[pc]
+        cls = code & 7
+        if cls not in (1, 2, 3):
+            return ""
+        base = self.regs[src if cls == 1 else dst]
+        if isinstance(base, int):
+            return f"insn {pc}: an access through the scalar {base:#x}"
+        if not isinstance(base, Ptr):
+            return ""
+        # Off the condition's path only the packet's bounds are known: which map value the
+        # condition's access size belongs to, the run does not tell.
+        size, o = SIZES[code & 0x18], base.off + off
+        if base.region == "pkt" and (o < 0 or o + size > self.pkt_len):
+            return f"insn {pc}: {size}-byte access at offset {o} of pkt ({self.pkt_len} bytes)"
+        return ""
 
     def at_target(self, pc: int, kind: str, size_limit: int) -> Replay:
         if kind != "range":

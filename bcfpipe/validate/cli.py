@@ -68,6 +68,7 @@ def cmd_validate_bcf(a: argparse.Namespace) -> None:
         objects,
         run_batch,
         batch_size=a.batch_size,
+        jobs=a.jobs,
         max_inputs=a.max_inputs,
         seed=a.seed,
         progress=lambda msg: print(f"validate-bcf: {msg}", file=sys.stderr, flush=True),
@@ -99,6 +100,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--variant", required=True, help="the BCF variant whose acceptances are run")
     p.add_argument("--cert-store", required=True, help="certificates the BCF loads proved")
     p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument(
+        "--jobs", type=int, default=1, help="batches run at once, each in its own guests"
+    )
     p.add_argument("--max-inputs", type=int, default=inputs.DEFAULT_MAX_INPUTS)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--slowdown", type=float, default=4.0, help="time limits times this (KASAN)")

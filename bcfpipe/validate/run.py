@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,47 +143,74 @@ def validate(
     batch_size: int,
     max_inputs: int,
     seed: int,
+    jobs: int = 1,
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[list[dict[str, Any]], str]:
     """Validate ``targets`` in batches; returns one record per program and the raw logs.
 
     ``objects`` maps (project, object file name) to the object's path and its corpus types;
     ``run_batch(jobs, inputs)`` runs the BCF loop on the validation kernel with the inputs.
+    ``jobs`` batches run at once (each in guests of its own); the records come in the targets'
+    order whatever ``jobs`` is.
     """
+    batches = [targets[i : i + batch_size] for i in range(0, len(targets), batch_size)]
+    done = 0
+
+    def one(batch: list[Target]) -> tuple[list[dict[str, Any]], list[str]]:
+        nonlocal done
+        records, raws = _validate_batch(batch, objects, run_batch, max_inputs, seed)
+        done += len(batch)  # one Python thread at a time runs this line (the GIL)
+        progress(f"validated {done} of {len(targets)} objects")
+        return records, raws
+
     records: list[dict[str, Any]] = []
     raws: list[str] = []
-    for start in range(0, len(targets), batch_size):
-        batch = targets[start : start + batch_size]
-        jobs = []
-        gen: list[dict[str, list[vinputs.Input]]] = []
-        for t in batch:
-            path, types = objects[(t.project, t.object)]
-            jobs.append(loadjob.object_job(Path(path), t.project, types))
-            gen.append(
-                vinputs.for_object(
-                    Path(path),
-                    t.programs,
-                    seed=seed ^ vinputs.hash_name(t.object),
-                    limit=max_inputs,
-                )
-            )
-        encoded = {k: {n: vinputs.encode(i) for n, i in g.items()} for k, g in enumerate(gen)}
-        results = run_batch(jobs, encoded)
-        for t, g, (result, raw) in zip(batch, gen, results, strict=True):
-            progs = {p.get("name"): p for p in result.get("programs", [])}
-            for name in sorted(t.programs):
-                records.append(program_record(t, name, g.get(name, []), result, progs.get(name)))
-            warnings = result.get("kernel_warnings", [])
-            raws.append(f"##### {t.project}/{t.object}\n{raw}")
-            mine = [r for r in records if (r["project"], r["object"]) == (t.project, t.object)]
-            if warnings and not any(r["failures"] for r in mine):
-                # On the console but not in any program's log records: still the object's.
-                records[-1]["failures"].append(
-                    {"input": None, "label": "console", "report": warnings}
-                )
-                records[-1]["status"] = "failure"
-        progress(f"validated {min(start + batch_size, len(targets))} of {len(targets)} objects")
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        # each worker thread only waits on its QEMU processes and the prover's
+        for recs, raw in pool.map(one, batches):
+            records += recs
+            raws += raw
     return records, "\n".join(raws)
+
+
+def _validate_batch(
+    batch: list[Target],
+    objects: dict[tuple[str, str], tuple[str, Any]],
+    run_batch: RunBatch,
+    max_inputs: int,
+    seed: int,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    records: list[dict[str, Any]] = []
+    raws: list[str] = []
+    jobs = []
+    gen: list[dict[str, list[vinputs.Input]]] = []
+    for t in batch:
+        path, types = objects[(t.project, t.object)]
+        jobs.append(loadjob.object_job(Path(path), t.project, types))
+        gen.append(
+            vinputs.for_object(
+                Path(path),
+                t.programs,
+                seed=seed ^ vinputs.hash_name(t.object),
+                limit=max_inputs,
+            )
+        )
+    encoded = {k: {n: vinputs.encode(i) for n, i in g.items()} for k, g in enumerate(gen)}
+    results = run_batch(jobs, encoded)
+    for t, g, (result, raw) in zip(batch, gen, results, strict=True):
+        progs = {p.get("name"): p for p in result.get("programs", [])}
+        mine = [
+            program_record(t, name, g.get(name, []), result, progs.get(name))
+            for name in sorted(t.programs)
+        ]
+        warnings = result.get("kernel_warnings", [])
+        raws.append(f"##### {t.project}/{t.object}\n{raw}")
+        if warnings and mine and not any(r["failures"] for r in mine):
+            # On the console but not in any program's log records: still the object's.
+            mine[-1]["failures"].append({"input": None, "label": "console", "report": warnings})
+            mine[-1]["status"] = "failure"
+        records += mine
+    return records, raws
 
 
 def summary(records: list[dict[str, Any]]) -> dict[str, Any]:
