@@ -188,6 +188,6 @@ def test_select_of_project_selftests_waits_for_its_checkpoint(tmp_path: Path) ->
     counts = job_counts(proc.stdout)
     assert counts["selftests_corpus"] == 1
     assert "compile_source" not in counts and "load_object" not in counts
-    assert "--glob '*.c' --compiler clang-14 clang-19 --opts=-O2" in proc.stdout
+    assert "--glob '*.c' --compiler clang-14 clang-19 --opts=-O1,-O2,-O3" in proc.stdout
     proc = plan(tmp_path, "select", config="select={projects: [nope]}")
     assert proc.returncode != 0 and "not a project of the corpus" in proc.stderr + proc.stdout

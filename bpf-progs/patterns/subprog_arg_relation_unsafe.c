@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
+/*
+ * Twin of subprog_arg_relation: the caller's second argument is x & 0xe0, so the callee's
+ * difference is x & 0x1f and reaches past the 16-byte value. A suffix through the call must
+ * still find that.
+ *
+ * Written as naked functions: the instruction stream is identical for every compiler and
+ * optimisation level.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u8[16]);
+} vals SEC(".maps");
+
+__attribute__((naked, noinline, used)) static int index_by_diff_unsafe(void)
+{
+	asm volatile(
+		"r6 = r1;"
+		"r7 = r2;"
+		"r1 = 0;"
+		"*(u32 *)(r10 - 4) = r1;"
+		"r2 = r10;"
+		"r2 += -4;"
+		"r1 = %[vals] ll;"
+		"call %[lookup];"
+		"if r0 == 0 goto l_out_%=;"
+		"r6 -= r7;"
+		"r0 += r6;"
+		"r0 = *(u8 *)(r0 + 0);"
+		"exit;"
+		"l_out_%=:"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [lookup] "i"(BPF_FUNC_map_lookup_elem),
+		  [vals] "i"(&vals)
+		: "memory");
+}
+
+// truth: subprog_arg_relation_unsafe unsafe stock=rejected the callee's index (x&0xff)-(x&0xe0) is x&0x1f, up to 31 into 16 bytes
+SEC("tc")
+__attribute__((naked)) int subprog_arg_relation_unsafe(void *ctx)
+{
+	asm volatile(
+		"call %[rnd];"
+		"r1 = r0;"
+		"r1 &= 0xff;"
+		"r2 = r0;"
+		"r2 &= 0xe0;"
+		"call index_by_diff_unsafe;"
+		"r0 = 0;"
+		"exit;"
+		:
+		: [rnd] "i"(BPF_FUNC_get_prandom_u32)
+		: "memory");
+}
+
+char LICENSE[] SEC("license") = "GPL";
