@@ -206,7 +206,7 @@ def test_unsafe_twin_refuted(name: str) -> None:
     assert not res["kernel_warnings"]
 
 
-# What the replay of each unsafe twin's refutation gives (clang-19 -O2, measured 2026-12-06): a
+# What the replay of each unsafe twin's refutation gives (clang-19 -O2, measured 2026-12-07): a
 # map value or packet read past its end, or the rejected path, reached from the entry with the
 # model's input. reload_flag_fanout_unsafe's condition leaves out the branches that do not decide
 # its goal, so its model takes another path to the same dereference of NULL (it diverged before

@@ -161,6 +161,14 @@ OUTCOME_COLUMNS = [
 REPLAY_COLUMNS = ["refuted: reproduced", "refuted: diverged", "refuted: unsupported"]
 
 
+def _with_totals(counts: pd.DataFrame) -> pd.DataFrame:
+    """A crosstab over (variant, project) with a row (variant, "all") per variant summing its
+    projects."""
+    for v in counts.index.get_level_values(0).unique():
+        counts.loc[(v, "all"), :] = counts.loc[v].sum()
+    return counts
+
+
 def outcome_label(outcome: str, budget: str) -> str:
     """An outcome column of the table: budget is split by what ran out."""
     return f"budget ({budget or 'rounds'})" if outcome == "budget" else outcome
@@ -189,9 +197,7 @@ def bcf_outcomes(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -
     every = pd.concat(parts, ignore_index=True)
     if every.empty:
         return Table.unavailable(title, f"No object rejected by {base} has a result of {bcf}.")
-    counts = pd.crosstab([every["variant"], every["project"]], every["outcome"])
-    for v in bcf:  # per-variant totals after the projects
-        counts.loc[(v, "all"), :] = counts.loc[v].sum()
+    counts = _with_totals(pd.crosstab([every["variant"], every["project"]], every["outcome"]))
     extra = sorted(set(counts.columns) - set(OUTCOME_COLUMNS))
     counts = counts.reindex(columns=OUTCOME_COLUMNS + extra, fill_value=0).fillna(0).astype(int)
     counts = counts.sort_index(
@@ -199,19 +205,12 @@ def bcf_outcomes(rs: ResultSet, bcf: Sequence[str], configured: Sequence[str]) -
     )
     counts.insert(0, f"rejected_by_{base}", counts.sum(axis=1))
     refuted = every[every["outcome"] == "refuted"]
-    for col in REPLAY_COLUMNS:
-        verdict = col.split(": ", 1)[1]
-        per = Counter(
-            (v, p)
-            for v, p, r in zip(
-                refuted["variant"], refuted["project"], refuted["bcf_replay_v"], strict=True
-            )
-            if r == verdict
-        )
-        counts[col] = [
-            sum(n for (vv, _), n in per.items() if vv == v) if p == "all" else per[(v, p)]
-            for v, p in counts.index
-        ]
+    replays = _with_totals(
+        pd.crosstab([refuted["variant"], refuted["project"]], "refuted: " + refuted["bcf_replay_v"])
+    )
+    counts[REPLAY_COLUMNS] = (
+        replays.reindex(index=counts.index, columns=REPLAY_COLUMNS).fillna(0).astype(int)
+    )
     data = counts.reset_index()
     notes = [
         f"Each object {base} rejects, by what the BCF loop ended with: accepted (loads), refuted "

@@ -333,23 +333,37 @@ class _Machine:
             return ""
         return f" (assuming each of the {self.lookups} map lookups finds an entry)"
 
-    def bad_access(self, pc: int) -> str:
-        """What is wrong with the memory access at ``pc`` in the current state ('' if nothing
-        or not a memory access): a base that is no pointer, or bytes out of bounds."""
+    def access(self, pc: int) -> tuple[int | Ptr | None, int, int] | None:
+        """The base register's value, the size and the instruction offset of the memory access
+        at ``pc`` (None when the instruction accesses no memory)."""
         code, dst, src, off, _ = self.insns[pc]
         cls = code & 7
         if cls not in (1, 2, 3):
+            return None
+        return self.regs[src if cls == 1 else dst], SIZES[code & 0x18], off
+
+    @staticmethod
+    def outside(base: Ptr, size: int, off: int, limit: int) -> tuple[bool, str]:
+        """Whether the access leaves ``limit`` bytes of its region, and where it is."""
+        o = base.off + off
+        where = f"{size}-byte access at offset {o} of {base.region} ({limit} bytes)"
+        return o < 0 or o + size > limit, where
+
+    def bad_access(self, pc: int) -> str:
+        """What is wrong with the memory access at ``pc`` in the current state ('' if nothing
+        or not a memory access): a base that is no pointer, or bytes out of bounds."""
+        acc = self.access(pc)
+        if acc is None:
             return ""
-        base = self.regs[src if cls == 1 else dst]
+        base, size, off = acc
         if isinstance(base, int):
             return f"insn {pc}: an access through the scalar {base:#x}"
-        if not isinstance(base, Ptr):
-            return ""
         # Off the condition's path only the packet's bounds are known: which map value the
         # condition's access size belongs to, the run does not tell.
-        size, o = SIZES[code & 0x18], base.off + off
-        if base.region == "pkt" and (o < 0 or o + size > self.pkt_len):
-            return f"insn {pc}: {size}-byte access at offset {o} of pkt ({self.pkt_len} bytes)"
+        if isinstance(base, Ptr) and base.region == "pkt":
+            out, where = self.outside(base, size, off, self.pkt_len)
+            if out:
+                return f"insn {pc}: {where}"
         return ""
 
     def at_target(self, pc: int, kind: str, size_limit: int) -> Replay:
@@ -357,18 +371,14 @@ class _Machine:
             return Replay(
                 "reproduced", f"the run takes the rejected path to insn {pc}{self.assumed()}"
             )
-        code, dst, src, off, _ = self.insns[pc]
-        cls = code & 7
-        reg = src if cls == 1 else dst
-        base = self.regs[reg]
-        if cls in (1, 2, 3) and isinstance(base, Ptr):
-            size, o = SIZES[code & 0x18], base.off + off
-            limit = self.pkt_len if base.region == "pkt" else size_limit
-            where = f"{size}-byte access at offset {o} of {base.region} ({limit} bytes)"
-            if o < 0 or o + size > limit:
-                return Replay("reproduced", f"insn {pc}: {where}{self.assumed()}")
-            return Replay("diverged", f"insn {pc}: in bounds, {where}: a model gap")
-        raise _Unsupported(f"the access at insn {pc} is not through a pointer the run knows")
+        base, size, off = self.access(pc) or (None, 0, 0)
+        if not isinstance(base, Ptr):
+            raise _Unsupported(f"the access at insn {pc} is not through a pointer the run knows")
+        limit = self.pkt_len if base.region == "pkt" else size_limit
+        out, where = self.outside(base, size, off, limit)
+        if out:
+            return Replay("reproduced", f"insn {pc}: {where}{self.assumed()}")
+        return Replay("diverged", f"insn {pc}: in bounds, {where}: a model gap")
 
 
 def replay(

@@ -154,22 +154,21 @@ def validate(
     order whatever ``jobs`` is.
     """
     batches = [targets[i : i + batch_size] for i in range(0, len(targets), batch_size)]
-    done = 0
-
-    def one(batch: list[Target]) -> tuple[list[dict[str, Any]], list[str]]:
-        nonlocal done
-        records, raws = _validate_batch(batch, objects, run_batch, max_inputs, seed)
-        done += len(batch)  # one Python thread at a time runs this line (the GIL)
-        progress(f"validated {done} of {len(targets)} objects")
-        return records, raws
-
     records: list[dict[str, Any]] = []
     raws: list[str] = []
+    done = 0
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        # each worker thread only waits on its QEMU processes and the prover's
-        for recs, raw in pool.map(one, batches):
+        # each worker thread only waits on its QEMU processes and the prover's; map() yields
+        # the batches in order
+        for batch, (recs, raw) in zip(
+            batches,
+            pool.map(lambda b: _validate_batch(b, objects, run_batch, max_inputs, seed), batches),
+            strict=True,
+        ):
             records += recs
             raws += raw
+            done += len(batch)
+            progress(f"validated {done} of {len(targets)} objects")
     return records, "\n".join(raws)
 
 
