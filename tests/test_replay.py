@@ -4,9 +4,15 @@ programs: what a model makes of the program's own instructions."""
 from __future__ import annotations
 
 import struct
+import subprocess
+from pathlib import Path
 from typing import Any
 
-from bcfpipe.bcf import replay
+import pytest
+from hosttools import CLANG
+
+from bcfpipe.bcf import link, replay
+from bcfpipe.corpus import elf
 
 R = {f"r{i}": i for i in range(11)}
 
@@ -150,3 +156,152 @@ def test_another_path_to_the_refused_access_is_reproduced() -> None:
     ref = refinement({"v0": (2, "call0.0")}, insn=4, step=4) | {"kind": "path"}
     on_path = replay.replay(prog, "xdp", ref)
     assert on_path.verdict == "reproduced" and "takes the rejected path" in on_path.detail
+
+
+# Three static subprograms in .text: prog_a calls f (which calls h) and then g; prog_b, in the
+# same ELF section, calls only g.
+SUBPROGS = r"""
+#define SUB static __attribute__((noinline))
+SUB int h(int x) { return x * 3; }
+SUB int f(int x) { return h(x) + 1; }
+SUB int g(int x) { return x - 2; }
+__attribute__((section("xdp"))) int prog_a(void *ctx) { return f((long)ctx & 7) + g(1); }
+__attribute__((section("xdp"))) int prog_b(void *ctx) { return g((long)ctx & 7); }
+char _license[] __attribute__((section("license"))) = "GPL";
+"""
+
+
+def _calls(insns: list[replay.Insn]) -> list[int]:
+    """The targets of the bpf-to-bpf calls, in instruction order."""
+    return [k + i[4] + 1 for k, i in enumerate(insns) if i[0] == 0x85 and i[2] == 1]
+
+
+@pytest.mark.skipif(CLANG is None, reason="needs clang")
+def test_subprograms_are_appended_as_libbpf_appends_them(tmp_path: Path) -> None:
+    """Each program gets the subprograms it reaches after its own instructions, depth first
+    in the order of the first calls (f, then h that f calls, then g), with every call's
+    immediate pointing at the new place; the verifier numbers instructions this way."""
+    src, obj = tmp_path / "s.c", tmp_path / "s.o"
+    src.write_text(SUBPROGS)
+    subprocess.run(
+        [str(CLANG), "-target", "bpf", "-O2", "-c", str(src), "-o", str(obj)], check=True
+    )
+    data = obj.read_bytes()
+    secs = elf.sections(data)
+    text = next(s for s in secs if s.name == ".text")
+    body = {
+        s.name: link.decode_insns(data[text.offset + s.value : text.offset + s.value + s.size])
+        for s in elf.symbols(data, secs)
+        if s.shndx == secs.index(text) and s.type == elf.STT_FUNC
+    }
+    assert set(body) == {"f", "g", "h"}
+
+    def same(a: list[replay.Insn], b: list[replay.Insn]) -> bool:
+        # the calls' immediates are the linker's to rewrite
+        return [i if i[0] != 0x85 else i[:4] for i in a] == [
+            i if i[0] != 0x85 else i[:4] for i in b
+        ]
+
+    linked = link.program_insns(obj, "xdp", "prog_a")
+    assert linked is not None and not linked.kfuncs
+    a = linked.insns
+    n = len(a) - sum(len(body[x]) for x in "fhg")
+    fs, hs, gs = n, n + len(body["f"]), n + len(body["f"]) + len(body["h"])
+    assert same(a[fs:hs], body["f"]) and same(a[hs:gs], body["h"]) and same(a[gs:], body["g"])
+    assert _calls(a[:n]) == [fs, gs]  # prog_a's own calls: f, then g
+    assert _calls(a) == [fs, gs, hs]  # and f's call to h
+    linked = link.program_insns(obj, "xdp", "prog_b")
+    assert linked is not None
+    b = linked.insns
+    assert same(b[len(b) - len(body["g"]) :], body["g"])
+    assert _calls(b) == [len(b) - len(body["g"])]
+    # a section with two programs needs the name
+    assert link.program_insns(obj, "xdp") is None
+    assert link.program_insns(obj, "no-such-section") is None
+
+
+def test_a_call_runs_the_subprogram_on_a_stack_of_its_own() -> None:
+    """A bpf-to-bpf call gets R1-R5 and its own r10; the caller's stack slot at the same
+    offset is a different byte, and the caller's R6-R9 survive the call."""
+    prog = [
+        ins(0x61, 2, 1, 0),  # 0: data
+        ins(0xB7, 6, 0, 0, 3),  # 1: r6 = 3 (callee-saved)
+        ins(0x7A, 10, 0, -8, 40),  # 2: *(u64 *)(r10 - 8) = 40
+        ins(0xBF, 1, 2),  # 3: r1 = data
+        ins(0x85, 0, 1, 0, 4),  # 4: call 9
+        ins(0x79, 3, 10, -8),  # 5: r3 = *(u64 *)(r10 - 8)  (40: the caller's slot)
+        ins(0x0F, 0, 3),  # 6: r0 += r3
+        ins(0x0F, 0, 6),  # 7: r0 += r6
+        ins(0x95),  # 8: exit
+        ins(0x7A, 10, 0, -8, 1),  # 9: *(u64 *)(r10 - 8) = 1   (the callee's own slot)
+        ins(0x79, 0, 10, -8),  # 10: r0 = *(u64 *)(r10 - 8)
+        ins(0x95),  # 11: exit
+    ]
+    machine = replay._Machine(prog, "xdp", {}, 64)
+    # insn 8 is step 11: insns 0-4, 9-11 (the exit returns), 5-7
+    got = machine.run(8, 11, "path", 0)
+    assert got.verdict == "reproduced", got
+    assert machine.regs[0] == 1 + 40 + 3 and not machine.frames
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "total"),
+    [(0, 3, 0 + 1 + 2), (-(2**31), -(2**31) + 1, -(2**31)), (5, 2, 0), (0, 0, 0)],
+)
+def test_the_numbers_iterator_runs_as_the_kernel_computes_it(
+    start: int, end: int, total: int
+) -> None:
+    """bpf_iter_num_new/next on the iterator's stack slot: next() yields start .. end - 1 and
+    then NULL (a range from INT_MIN too: cur starts at start - 1, which wraps), an empty or
+    reversed range yields nothing."""
+    prog = [
+        ins(0xB7, 6, 0, 0, 0),  # 0: r6 = 0
+        ins(0xBF, 1, 10),  # 1: r1 = r10
+        ins(0x07, 1, 0, 0, -8),  # 2: r1 += -8
+        ins(0xB7, 2, 0, 0, start),  # 3: r2 = start
+        ins(0xB7, 3, 0, 0, end),  # 4: r3 = end
+        ins(0x85, 0, 2),  # 5: bpf_iter_num_new(r1, r2, r3)
+        ins(0xBF, 1, 10),  # 6: r1 = r10
+        ins(0x07, 1, 0, 0, -8),  # 7: r1 += -8
+        ins(0x85, 0, 2),  # 8: r0 = bpf_iter_num_next(r1)
+        ins(0x15, 0, 0, 3, 0),  # 9: if r0 == 0 goto 13
+        ins(0x61, 2, 0, 0),  # 10: r2 = *(u32 *)(r0 + 0)
+        ins(0x0C, 6, 2),  # 11: w6 += w2
+        ins(0x05, 0, 0, -7),  # 12: goto 6
+        ins(0x95),  # 13: exit
+    ]
+    kfuncs = {5: "bpf_iter_num_new", 8: "bpf_iter_num_next"}
+    n = max(0, end - start)
+    machine = replay._Machine(prog, "xdp", {}, 64, kfuncs)
+    got = machine.run(13, 6 + 7 * n + 4, "path", 0)
+    assert got.verdict == "reproduced", got
+    assert machine.regs[6] == total & 0xFFFFFFFF and machine.regs[0] == 0
+    # any other kfunc stops the replay
+    other = replay._Machine(prog, "xdp", {}, 64, {5: "bpf_dynptr_from_mem"})
+    with pytest.raises(replay._Unsupported, match="bpf_dynptr_from_mem"):
+        other.run(13, 30, "path", 0)
+
+
+@pytest.mark.parametrize(("size", "verdict"), [(20, "reproduced"), (16, "diverged")])
+def test_a_helper_size_past_its_stack_buffer_is_reproduced(size: int, verdict: str) -> None:
+    """A range condition on a helper's size argument (0012): bpf_csum_diff reading ``size``
+    bytes from fp-16 overruns the frame when the size read from the packet exceeds 16."""
+    prog = [
+        ins(0x61, 2, 1, 0),  # 0: data
+        ins(0x71, 6, 2, 0),  # 1: r6 = pkt[0]      (ld1.1)
+        ins(0xBF, 1, 10),  # 2: r1 = r10
+        ins(0x07, 1, 0, 0, -16),  # 3: r1 += -16
+        ins(0xBF, 2, 6),  # 4: r2 = r6
+        ins(0xB7, 3, 0, 0, 0),  # 5: r3 = 0 (no second buffer)
+        ins(0xB7, 4, 0, 0, 0),  # 6: r4 = 0
+        ins(0xB7, 5, 0, 0, 0),  # 7: r5 = 0
+        ins(0x85, 0, 0, 0, 28),  # 8: bpf_csum_diff(r1, r2, r3, r4, r5)
+        ins(0x95),
+    ]
+    ref = refinement({"v0": (size, "ld1.1")}, insn=8, step=8)
+    got = replay.replay(prog, "xdp", ref)
+    assert got.verdict == verdict, got
+    assert "helper 28's" in got.detail and "offset -16 of the stack" in got.detail
+    # a helper whose memory arguments the replay does not know
+    prog[8] = ins(0x85, 0, 0, 0, 999)
+    assert replay.replay(prog, "xdp", ref).verdict == "unsupported"

@@ -4,7 +4,8 @@ A refutation is a model of the condition: values for the variables the kernel's 
 each named by its origin (0019: ``ld12.3`` = what the load at insn 12 read at step 3 of the
 suffix). The condition over-approximates the program, so a model need not be an execution: the
 tracker forgets what a helper call may have changed, two loads of the same packet byte are two
-variables. This module runs the program's own instructions (from its ELF section) with an input
+variables. This module runs the program's own instructions (linked as libbpf links them:
+:mod:`bcfpipe.bcf.link`) with an input
 made from the model — packet bytes, map value bytes and helper results are taken from the model
 the first time the program reads them and are memory from then on — and says what happened:
 
@@ -14,11 +15,10 @@ the first time the program reads them and are memory from then on — and says w
 * ``diverged``: the run leaves the condition's path (the model is no execution: a model gap), so
   nothing is confirmed either way;
 * ``unsupported``: the replay does not model something on the path (a helper whose result it
-  cannot choose, bpf-to-bpf calls, atomics, a suffix that does not start at the entry, ...).
+  cannot choose, kfuncs, atomics, a suffix that does not start at the entry, ...).
 
-Only whole-suffix conditions starting at the program entry are replayed; the program must be the
-only one of its ELF section (libbpf then loads the section's instructions as they are, up to map
-and CO-RE relocations of immediates).
+Only whole-suffix conditions starting at the program entry are replayed. A bpf-to-bpf call runs
+the subprogram with the caller's R1-R5 and a stack of its own, as the machine does.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.bcf import refeval
+from bcfpipe.bcf.link import Insn, Linked, LinkError, decode_insns, program_insns
 from bcfpipe.bcf.ops import BOOL, Op
-from bcfpipe.corpus import elf
+
+__all__ = ["Insn", "Replay", "annotate", "decode_insns", "replay"]
 
 M64 = (1 << 64) - 1
 SIZES = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}
@@ -49,7 +51,38 @@ PACKET_CTX = {
 # but bpf_map_lookup_elem stops the replay: what it returns or writes is not the model's to pick.
 HELPER_RESULT_BITS = {5: 64, 7: 32, 125: 64}
 HELPER_MAP_LOOKUP = 1
+# A helper's memory arguments with their sizes, (pointer register, size register), for a range
+# condition on a size argument (0012): the helpers' prototypes in include/uapi/linux/bpf.h.
+HELPER_MEM_ARGS = {
+    4: ((1, 2),),  # probe_read
+    6: ((1, 2),),  # trace_printk
+    9: ((3, 4),),  # skb_store_bytes
+    16: ((1, 2),),  # get_current_comm
+    25: ((4, 5),),  # perf_event_output
+    26: ((3, 4),),  # skb_load_bytes
+    28: ((1, 2), (3, 4)),  # csum_diff
+    45: ((1, 2),),  # probe_read_str
+    67: ((2, 3),),  # get_stack
+    68: ((3, 4),),  # skb_load_bytes_relative
+    112: ((1, 2),),  # probe_read_user
+    113: ((1, 2),),  # probe_read_kernel
+    114: ((1, 2),),  # probe_read_user_str
+    115: ((1, 2),),  # probe_read_kernel_str
+    127: ((2, 3),),  # seq_write
+    130: ((2, 3),),  # ringbuf_output
+    141: ((2, 3),),  # get_task_stack
+    148: ((1, 2),),  # copy_from_user
+    165: ((1, 2), (4, 5)),  # snprintf
+    182: ((1, 2),),  # strncmp
+    189: ((3, 4),),  # xdp_load_bytes
+    190: ((3, 4),),  # xdp_store_bytes
+}
 BPF_PSEUDO_MAP_FD = 1
+BPF_PSEUDO_CALL = 1
+BPF_PSEUDO_KFUNC_CALL = 2
+BPF_MAX_LOOPS = 8 * 1024 * 1024  # a numbers iterator's longest range
+MAX_CALL_FRAMES = 8  # the verifier's MAX_CALL_FRAMES
+MAX_BPF_STACK = 512
 MIN_PACKET = 14  # BPF_PROG_TEST_RUN needs an Ethernet header
 
 
@@ -70,28 +103,6 @@ class Replay:
 
 class _Unsupported(Exception):
     pass
-
-
-Insn = tuple[int, int, int, int, int]  # code, dst, src, off, imm
-
-
-def decode_insns(raw: bytes) -> list[Insn]:
-    out = []
-    for k in range(0, len(raw) - len(raw) % 8, 8):
-        code, regs, off, imm = struct.unpack_from("<BBhi", raw, k)
-        out.append((code, regs & 0xF, regs >> 4, off, imm))
-    return out
-
-
-def section_insns(path: Path, section: str) -> list[Insn] | None:
-    """The instructions of ``section`` when it holds exactly one program, else None."""
-    data = path.read_bytes()
-    if [p.section for p in elf.programs_in(data, str(path))].count(section) != 1:
-        return None
-    for s in elf.sections(data, str(path)):
-        if s.name == section:
-            return decode_insns(data[s.offset : s.offset + s.size])
-    return None
 
 
 def _sx(v: int, bits: int) -> int:
@@ -146,9 +157,15 @@ def _taken(op: int, a: int, b: int, w: int) -> bool:
 
 class _Machine:
     def __init__(
-        self, insns: list[Insn], prog_type: str, values: dict[str, int], pkt_len: int
+        self,
+        insns: list[Insn],
+        prog_type: str,
+        values: dict[str, int],
+        pkt_len: int,
+        kfuncs: dict[int, str] | None = None,
     ) -> None:
         self.insns = insns
+        self.kfuncs = kfuncs or {}
         self.values = values  # origin -> model value
         self.pkt_len = pkt_len
         self.ctx = PACKET_CTX.get(prog_type)
@@ -157,6 +174,9 @@ class _Machine:
         self.regs[1] = Ptr("ctx", 0)
         self.regs[10] = Ptr("stack", 0)
         self.lookups = 0
+        # bpf-to-bpf calls: each frame's return index and the caller's R6-R10 it gets back
+        self.frames: list[tuple[int, list[int | Ptr | None]]] = []
+        self.calls = 0
 
     def origin(self, kind: str, pc: int, step: int) -> int | None:
         return self.values.get(f"{kind}{pc}.{step}")
@@ -213,6 +233,73 @@ class _Machine:
         for r in range(1, 6):
             self.regs[r] = None
 
+    def kfunc(self, pc: int) -> None:
+        """The numbers iterator's kfuncs, as kernel/bpf/bpf_iter.c computes them on the
+        iterator's 8 bytes (``int cur, end``); any other kfunc stops the replay."""
+        name = self.kfuncs.get(pc, "")
+        if name not in ("bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"):
+            raise _Unsupported(f"kfunc {name or '?'} at insn {pc}")
+        it = self.regs[1]
+        if not isinstance(it, Ptr):
+            raise _Unsupported(f"{name}'s iterator is no pointer at insn {pc}")
+
+        def put(cur: int, end: int) -> None:
+            self.store(it, 0, 4, cur & 0xFFFFFFFF)
+            self.store(it, 4, 4, end & 0xFFFFFFFF)
+
+        if name == "bpf_iter_num_new":
+            start, end = (_sx(r, 32) if isinstance(r, int) else None for r in self.regs[2:4])
+            if start is None or end is None:
+                raise _Unsupported(f"bpf_iter_num_new's bounds are no numbers at insn {pc}")
+            if start > end:
+                put(0, 0)
+                result: int | Ptr = -22 & M64  # -EINVAL
+            elif end - start > BPF_MAX_LOOPS:
+                put(0, 0)
+                result = -7 & M64  # -E2BIG
+            else:
+                put(start - 1, end)  # next() steps to start first
+                result = 0
+        elif name == "bpf_iter_num_next":
+            cells = self.mem.get(it.region, {})
+            raw = [cells.get(it.off + i) for i in range(8)]
+            if not all(isinstance(c, int) for c in raw):
+                raise _Unsupported(f"an iterator the run did not create at insn {pc}")
+            cur, end = struct.unpack("<ii", bytes(c for c in raw if isinstance(c, int)))
+            # the kernel's (s64)(s->cur + 1): int arithmetic that wraps (-fno-strict-overflow)
+            if _sx(cur + 1, 32) >= end:
+                put(0, 0)
+                result = 0  # NULL
+            else:
+                put(cur + 1, end)
+                result = it
+        else:
+            put(0, 0)
+            result = 0
+        self.regs[0] = result
+        for r in range(1, 6):
+            self.regs[r] = None
+
+    def enter(self, pc: int, imm: int) -> int:
+        """A bpf-to-bpf call: the callee gets R1-R5 and a stack of its own (the index before
+        its first instruction is returned, the loop steps past it)."""
+        if len(self.frames) >= MAX_CALL_FRAMES - 1:
+            raise _Unsupported(f"calls nested deeper than the verifier allows at insn {pc}")
+        self.frames.append((pc + 1, self.regs[6:11]))
+        self.calls += 1
+        self.regs[0] = None
+        self.regs[6:10] = [None] * 4
+        self.regs[10] = Ptr(f"stack of call {self.calls}", 0)
+        return pc + imm
+
+    def leave(self) -> int:
+        """The callee's exit: R0 is its result, the caller's R6-R10 come back, R1-R5 are
+        unreadable as after any call."""
+        ret, saved = self.frames.pop()
+        self.regs[1:6] = [None] * 5
+        self.regs[6:11] = saved
+        return ret - 1
+
     def run(self, target_insn: int, target_step: int, kind: str, size_limit: int) -> Replay:
         pc = step = 0
         insns = self.insns
@@ -266,9 +353,16 @@ class _Machine:
                 if op == 0x00 and cls == 5:
                     pc += off
                 elif op == 0x80 and cls == 5:
-                    if src != 0:
-                        raise _Unsupported(f"call to a subprogram or kfunc at insn {pc}")
-                    self.call(imm, pc, step)
+                    if src == BPF_PSEUDO_CALL:
+                        pc = self.enter(pc, imm)
+                    elif src == BPF_PSEUDO_KFUNC_CALL:
+                        self.kfunc(pc)
+                    elif src != 0:
+                        raise _Unsupported(f"call of kind {src} at insn {pc}")
+                    else:
+                        self.call(imm, pc, step)
+                elif op == 0x90 and cls == 5 and self.frames:
+                    pc = self.leave()
                 elif op == 0x90 and cls == 5:
                     return Replay(
                         "diverged",
@@ -371,6 +465,9 @@ class _Machine:
             return Replay(
                 "reproduced", f"the run takes the rejected path to insn {pc}{self.assumed()}"
             )
+        code, _, src, _, imm = self.insns[pc]
+        if code == 0x85 and src == 0:
+            return self.helper_overrun(pc, imm, size_limit)
         base, size, off = self.access(pc) or (None, 0, 0)
         if not isinstance(base, Ptr):
             raise _Unsupported(f"the access at insn {pc} is not through a pointer the run knows")
@@ -380,14 +477,41 @@ class _Machine:
             return Replay("reproduced", f"insn {pc}: {where}{self.assumed()}")
         return Replay("diverged", f"insn {pc}: in bounds, {where}: a model gap")
 
+    def helper_overrun(self, pc: int, helper: int, size_limit: int) -> Replay:
+        """A range condition on a helper's size argument (0012): whether a memory argument's
+        size overruns what its map value or stack pointer leaves."""
+        pairs = HELPER_MEM_ARGS.get(helper)
+        if pairs is None:
+            raise _Unsupported(f"helper {helper}'s memory arguments (insn {pc})")
+        seen = []
+        for p, n in pairs:
+            base, size = self.regs[p], self.regs[n]
+            if not isinstance(base, Ptr) or not isinstance(size, int):
+                continue
+            if base.region.startswith("stack"):
+                # the frame's bytes lie below r10: [-MAX_BPF_STACK, 0)
+                o = base.off
+                out = o < -MAX_BPF_STACK or o + size > 0
+                where = f"{size} bytes at offset {o} of the {base.region}"
+            else:
+                out, where = self.outside(base, size, 0, size_limit)
+            if out:
+                return Replay("reproduced", f"insn {pc}: helper {helper}'s {where}{self.assumed()}")
+            seen.append(where)
+        if not seen:
+            raise _Unsupported(f"helper {helper}'s memory arguments are not pointers the run knows")
+        return Replay("diverged", f"insn {pc}: in bounds, helper {helper}'s {seen[0]}: a model gap")
+
 
 def replay(
     insns: list[Insn],
     prog_type: str,
     refinement: dict[str, Any],
+    kfuncs: dict[int, str] | None = None,
 ) -> Replay:
     """Replay one refuted refinement (its ``insn``, ``track_length``, ``kind``, ``model`` with
-    origins and ``access``) of a program of type ``prog_type``."""
+    origins and ``access``) of a program of type ``prog_type`` whose kfunc calls are
+    ``kfuncs`` (instruction -> name)."""
     model = refinement.get("model") or {}
     start = refinement.get("start", "")
     if start != "entry":
@@ -414,7 +538,7 @@ def replay(
         return Replay("unsupported", f"a packet of {pkt_len} bytes cannot be sent")
     access = refinement.get("access") or {}
     try:
-        return _Machine(insns, prog_type, values, pkt_len).run(
+        return _Machine(insns, prog_type, values, pkt_len, kfuncs or {}).run(
             int(refinement["insn"]),
             int(refinement.get("track_length") or 0),
             str(refinement.get("kind", "range")),
@@ -438,11 +562,17 @@ def annotate(result: dict[str, Any], obj: Path) -> None:
         ]
         if not refuted:
             continue
-        insns = section_insns(obj, str(prog.get("section", "")))
+        found: Linked | Replay
+        try:
+            linked = program_insns(obj, str(prog.get("section", "")), str(prog.get("name", "")))
+            found = linked if linked is not None else Replay("unsupported", "no such program")
+        except LinkError as err:
+            found = Replay("unsupported", f"the object does not link as libbpf expects: {err}")
         for ref in refuted:
-            ref["replay"] = (
-                replay(insns, str(prog.get("prog_type", "")), ref)
-                if insns is not None
-                else Replay("unsupported", "the program shares its ELF section")
-            ).to_dict()
+            got = (
+                found
+                if isinstance(found, Replay)
+                else replay(found.insns, str(prog.get("prog_type", "")), ref, found.kfuncs)
+            )
+            ref["replay"] = got.to_dict()
         bcf.setdefault("replay", refuted[0]["replay"]["verdict"])

@@ -15,6 +15,7 @@ from bcfpipe.errors import PipelineError
 
 SHF_EXECINSTR = 0x4
 SHT_SYMTAB = 2
+SHT_REL = 9
 STT_FUNC = 2
 STB_GLOBAL = 1
 STB_WEAK = 2
@@ -39,6 +40,7 @@ class Section:
     offset: int
     size: int
     link: int
+    info: int
     entsize: int
 
 
@@ -53,8 +55,8 @@ def sections(data: bytes, what: str = "the data") -> list[Section]:
     _, _, _, _, str_off, str_size, *_ = raw[shstrndx]
     names = data[str_off : str_off + str_size] if shstrndx else b""
     return [
-        Section(_cstr(names, name) if names else "", typ, flags, off, size, link, entsize)
-        for name, typ, flags, _addr, off, size, link, _info, _align, entsize in raw
+        Section(_cstr(names, name) if names else "", typ, flags, off, size, link, info, entsize)
+        for name, typ, flags, _addr, off, size, link, info, _align, entsize in raw
     ]
 
 
@@ -66,22 +68,55 @@ def programs_in(data: bytes, what: str = "the data") -> list[Program]:
     """:func:`programs` of an object already read."""
     secs = sections(data, what)
     found = []
-    for sym in secs:
-        if sym.type != SHT_SYMTAB:
+    for sym in symbols(data, secs):
+        if sym.type != STT_FUNC or sym.bind not in (STB_GLOBAL, STB_WEAK):
             continue
-        strtab = secs[sym.link]
-        strings = data[strtab.offset : strtab.offset + strtab.size]
-        for k in range(sym.size // sym.entsize):
-            st_name, st_info, _other, st_shndx, value, _sz = struct.unpack_from(
-                "<IBBHQQ", data, sym.offset + k * sym.entsize
-            )
-            if st_info & 0xF != STT_FUNC or st_info >> 4 not in (STB_GLOBAL, STB_WEAK):
-                continue
-            if not 0 < st_shndx < len(secs):
-                continue
-            sec = secs[st_shndx]
-            if not sec.flags & SHF_EXECINSTR or sec.name == ".text":
-                continue
-            found.append((st_shndx, value, Program(_cstr(strings, st_name), sec.name)))
+        if not 0 < sym.shndx < len(secs):
+            continue
+        sec = secs[sym.shndx]
+        if not sec.flags & SHF_EXECINSTR or sec.name == ".text":
+            continue
+        found.append((sym.shndx, sym.value, Program(sym.name, sec.name)))
     # libbpf's order: by section, then by offset inside it.
     return [p for _, _, p in sorted(found, key=lambda t: (t[0], t[1]))]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    name: str
+    type: int  # STT_*
+    bind: int  # STB_*
+    shndx: int  # the section it is defined in, 0 if undefined (an extern)
+    value: int
+    size: int
+
+
+def symbols(data: bytes, secs: list[Section]) -> list[Symbol]:
+    """The symbol table's entries, in their order (a relocation names a symbol by index)."""
+    out: list[Symbol] = []
+    for tab in secs:
+        if tab.type != SHT_SYMTAB:
+            continue
+        strtab = secs[tab.link]
+        strings = data[strtab.offset : strtab.offset + strtab.size]
+        for k in range(tab.size // tab.entsize):
+            st_name, st_info, _other, shndx, value, size = struct.unpack_from(
+                "<IBBHQQ", data, tab.offset + k * tab.entsize
+            )
+            out.append(
+                Symbol(_cstr(strings, st_name), st_info & 0xF, st_info >> 4, shndx, value, size)
+            )
+    return out
+
+
+def relocations(data: bytes, secs: list[Section], target: int) -> dict[int, int]:
+    """The ``SHT_REL`` relocations that apply to section ``target``: byte offset in it ->
+    symbol index (BPF objects have one symbol table and no addends outside the instructions)."""
+    out: dict[int, int] = {}
+    for rel in secs:
+        if rel.type != SHT_REL or rel.info != target:
+            continue
+        for k in range(rel.size // (rel.entsize or 16)):
+            r_offset, r_info = struct.unpack_from("<QQ", data, rel.offset + k * 16)
+            out[r_offset] = r_info >> 32
+    return out
