@@ -159,14 +159,15 @@ def test_another_path_to_the_refused_access_is_reproduced() -> None:
 
 
 # Three static subprograms in .text: prog_a calls f (which calls h) and then g; prog_b, in the
-# same ELF section, calls only g.
+# same ELF section, calls g and a kfunc (clang emits a pseudo call to the extern).
 SUBPROGS = r"""
 #define SUB static __attribute__((noinline))
+extern int bpf_kf(int x) __attribute__((section(".ksyms")));
 SUB int h(int x) { return x * 3; }
 SUB int f(int x) { return h(x) + 1; }
 SUB int g(int x) { return x - 2; }
 __attribute__((section("xdp"))) int prog_a(void *ctx) { return f((long)ctx & 7) + g(1); }
-__attribute__((section("xdp"))) int prog_b(void *ctx) { return g((long)ctx & 7); }
+__attribute__((section("xdp"))) int prog_b(void *ctx) { return g((long)ctx & 7) + bpf_kf(2); }
 char _license[] __attribute__((section("license"))) = "GPL";
 """
 
@@ -215,6 +216,9 @@ def test_subprograms_are_appended_as_libbpf_appends_them(tmp_path: Path) -> None
     b = linked.insns
     assert same(b[len(b) - len(body["g"]) :], body["g"])
     assert _calls(b) == [len(b) - len(body["g"])]
+    # the kfunc call becomes one (src 2), named by its relocation, and pulls in nothing
+    [(k, kfunc)] = linked.kfuncs.items()
+    assert kfunc == "bpf_kf" and b[k][0] == 0x85 and b[k][2] == 2
     # a section with two programs needs the name
     assert link.program_insns(obj, "xdp") is None
     assert link.program_insns(obj, "no-such-section") is None

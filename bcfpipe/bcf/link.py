@@ -126,9 +126,14 @@ def program_insns(path: Path, section: str, name: str = "") -> Linked | None:
         # base: where the instructions sit in ``out``; sec_start: their index in their section
         for j in range(count):
             i = out[base + j]
-            if i[0] == CALL and i[2] == BPF_PSEUDO_KFUNC_CALL and sec_start + j in rels:
-                # an extern: libbpf puts the kfunc's BTF id into imm, the name says which
-                kfuncs[base + j] = syms[rels[sec_start + j]].name
+            sym_k = rels.get(sec_start + j)
+            if i[0] == CALL and sym_k is not None and syms[sym_k].shndx == 0:
+                # a call to an extern is a kfunc call (clang emits it as a pseudo call):
+                # libbpf makes it one and puts the kfunc's BTF id into imm; the name says which
+                code, dst, _, off, imm = i
+                out[base + j] = (code, dst, BPF_PSEUDO_KFUNC_CALL, off, imm)
+                kfuncs[base + j] = syms[sym_k].name
+                continue
             if not _is_sub_ref(i):
                 continue
             tgt = target_of(i, sec_start + j, rels, in_text)
