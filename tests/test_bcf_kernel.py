@@ -53,6 +53,7 @@ SAFE = [
     "subprog_index",
     "subprog_arg_relation",
     "helper_size_relation",
+    "helper_u32_result",
     "bpf_loop_index",
     "bpf_loop_var_bound",
     "iter_counter_index",
@@ -71,6 +72,7 @@ UNSAFE = [
     "subprog_index_unsafe",
     "subprog_arg_relation_unsafe",
     "helper_size_relation_unsafe",
+    "helper_u32_result_unsafe",
     "bpf_loop_unsafe",
     "bpf_loop_var_bound_unsafe",
     "iter_counter_unsafe",
@@ -207,11 +209,13 @@ def test_unsafe_twin_refuted(name: str) -> None:
 
 
 # What the replay of each unsafe twin's refutation gives (clang-19 -O2, measured 2026-12-07): a
-# map value or packet read past its end, or the rejected path, reached from the entry with the
-# model's input. reload_flag_fanout_unsafe's condition leaves out the branches that do not decide
-# its goal, so its model takes another path to the same dereference of NULL (it diverged before
-# 0020, when a map lookup made the tracker forget the flag's slot). The rest stop at what the
-# replay does not model.
+# map value or packet read past its end, a helper's size argument past its buffer, or the
+# rejected path, reached from the entry with the model's input, through the subprograms libbpf
+# appends and the numbers iterator's kfuncs. reload_flag_fanout_unsafe's condition leaves out
+# the branches that do not decide its goal, so its model takes another path to the same
+# dereference of NULL (it diverged before 0020, when a map lookup made the tracker forget the
+# flag's slot). The bpf_loop twins' suffixes start at the callback's entry, which the replay
+# does not model.
 REPLAY = {
     "mask_diff_unsafe": "reproduced",
     "late_bound_unsafe": "reproduced",
@@ -223,12 +227,13 @@ REPLAY = {
     "pkt_len_bound_unsafe": "reproduced",
     "reload_flag_fanout_unsafe": "reproduced",
     "spill_across_lookup_unsafe": "reproduced",
-    "subprog_index_unsafe": "unsupported",  # the suffix starts at the subprogram's entry
-    "subprog_arg_relation_unsafe": "unsupported",  # a call to a subprogram
-    "helper_size_relation_unsafe": "unsupported",  # the access is a helper's memory argument
-    "bpf_loop_unsafe": "unsupported",  # the suffix starts at the callback's entry
+    "subprog_index_unsafe": "reproduced",
+    "subprog_arg_relation_unsafe": "reproduced",
+    "helper_size_relation_unsafe": "reproduced",
+    "helper_u32_result_unsafe": "reproduced",
+    "bpf_loop_unsafe": "unsupported",
     "bpf_loop_var_bound_unsafe": "unsupported",
-    "iter_counter_unsafe": "unsupported",  # kfunc calls
+    "iter_counter_unsafe": "reproduced",
 }
 
 
