@@ -309,3 +309,29 @@ def test_a_helper_size_past_its_stack_buffer_is_reproduced(size: int, verdict: s
     # a helper whose memory arguments the replay does not know
     prog[8] = ins(0x85, 0, 0, 0, 999)
     assert replay.replay(prog, "xdp", ref).verdict == "unsupported"
+
+
+@pytest.mark.parametrize(("x", "verdict"), [(9, "reproduced"), (8, "diverged")])
+def test_pointer_arithmetic_past_its_map_value_is_reproduced(x: int, verdict: str) -> None:
+    """A range condition at ``ptr += s`` (the verifier refuses a map value pointer that may leave
+    its value): the run computes where the pointer goes, here ``x`` bytes into an 8-byte value
+    (one past the end is still a pointer the verifier allows)."""
+    prog = [
+        ins(0x61, 2, 1, 0),  # 0: data
+        ins(0x71, 6, 2, 0),  # 1: r6 = pkt[0]   (ld1.1)
+        ins(0xB7, 1, 0, 0, 0),  # 2: r1 = 0
+        ins(0x63, 10, 1, -4),  # 3: *(u32 *)(r10 - 4) = r1
+        ins(0xBF, 2, 10),  # 4: r2 = r10
+        ins(0x07, 2, 0, 0, -4),  # 5: r2 += -4
+        ins(0x18, 1, 1, 0, 7),  # 6: r1 = map (ld_imm64)
+        ins(0x00),
+        ins(0x85, 0, 0, 0, 1),  # 8: bpf_map_lookup_elem
+        ins(0x15, 0, 0, 1, 0),  # 9: if r0 == 0 goto 11
+        ins(0x0F, 0, 6),  # 10: r0 += r6   (the condition's instruction, step 9)
+        ins(0x95),
+    ]
+    ref = refinement({"v0": (x, "ld1.1")}, insn=10, step=9)
+    ref["access"] = {"size": 1, "region": 8}
+    got = replay.replay(prog, "xdp", ref)
+    assert got.verdict == verdict, got
+    assert f"map value 1 pointer moves to offset {x} (allowed 0..8)" in got.detail

@@ -468,6 +468,8 @@ class _Machine:
         code, _, src, _, imm = self.insns[pc]
         if code == 0x85 and src == 0:
             return self.helper_overrun(pc, imm, size_limit)
+        if code & 7 == 7 and code & 0xF0 in (0x00, 0x10):
+            return self.pointer_step(pc, size_limit)
         base, size, off = self.access(pc) or (None, 0, 0)
         if not isinstance(base, Ptr):
             raise _Unsupported(f"the access at insn {pc} is not through a pointer the run knows")
@@ -476,6 +478,29 @@ class _Machine:
         if out:
             return Replay("reproduced", f"insn {pc}: {where}{self.assumed()}")
         return Replay("diverged", f"insn {pc}: in bounds, {where}: a model gap")
+
+    def pointer_step(self, pc: int, size_limit: int) -> Replay:
+        """A range condition at pointer arithmetic (64-bit ``ptr += s``, ``s += ptr``,
+        ``ptr -= s``): whether the result leaves its map value (``[0, size]``) or the frame
+        (``[-MAX_BPF_STACK, -1]``), which is what the verifier refused to let the program hold."""
+        code, dst, src, _, imm = self.insns[pc]
+        a, b = self.regs[dst], self.regs[src] if code & 8 else imm & M64
+        add = code & 0xF0 == 0x00
+        if add and isinstance(a, int) and isinstance(b, Ptr):
+            a, b = b, a
+        if not (isinstance(a, Ptr) and isinstance(b, int)):
+            raise _Unsupported(f"the arithmetic at insn {pc} is not on a pointer the run knows")
+        o = a.off + (_sx(b, 64) if add else -_sx(b, 64))
+        if a.region.startswith("stack"):
+            lo, hi = -MAX_BPF_STACK, -1
+        elif a.region.startswith("map value"):
+            lo, hi = 0, size_limit
+        else:
+            raise _Unsupported(f"pointer arithmetic on {a.region} at insn {pc}")
+        where = f"the {a.region} pointer moves to offset {o} (allowed {lo}..{hi})"
+        if lo <= o <= hi:
+            return Replay("diverged", f"insn {pc}: in bounds, {where}: a model gap")
+        return Replay("reproduced", f"insn {pc}: {where}{self.assumed()}")
 
     def helper_overrun(self, pc: int, helper: int, size_limit: int) -> Replay:
         """A range condition on a helper's size argument (0012): whether a memory argument's
