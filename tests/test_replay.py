@@ -335,3 +335,33 @@ def test_pointer_arithmetic_past_its_map_value_is_reproduced(x: int, verdict: st
     got = replay.replay(prog, "xdp", ref)
     assert got.verdict == verdict, got
     assert f"map value 1 pointer moves to offset {x} (allowed 0..8)" in got.detail
+
+
+M = (1 << 64) - 1
+
+
+@pytest.mark.parametrize(
+    ("code", "off", "imm", "a", "b", "want"),
+    [
+        (0x3F, 1, 0, -7 & M, 2, -3 & M),  # sdiv: towards zero
+        (0x9F, 1, 0, -7 & M, 2, -1 & M),  # smod: the dividend's sign
+        (0x9F, 1, 0, 7, -2 & M, 1),
+        (0x3F, 1, 0, 1 << 63, -1 & M, 1 << 63),  # INT64_MIN / -1 wraps (a negation)
+        (0x9F, 1, 0, 5, -1 & M, 0),
+        (0x3F, 1, 0, 9, 0, 0),  # / 0 = 0
+        (0x9C, 1, 0, (5 << 32) | 0xFFFFFFF9, 0, 0xFFFFFFF9),  # 32-bit % 0: the low half
+        (0x3C, 1, 0, 0xFFFFFFF9, 2, 0xFFFFFFFD),  # 32-bit sdiv, zero-extended
+        (0xDC, 0, 16, 0x12345678, 0, 0x7856),  # to_be16
+        (0xDC, 0, 32, 0x12345678, 0, 0x78563412),  # to_be32
+        (0xD4, 0, 16, 0x12345678, 0, 0x5678),  # to_le16 truncates
+        (0xD7, 0, 64, 0x0102030405060708, 0, 0x0807060504030201),  # bswap64
+        (0xBF, 8, 0, 0, 0x180, (-128) & M),  # movsx8
+        (0xBC, 16, 0, 0, 0x8000, 0xFFFF8000),  # 32-bit movsx16, zero-extended
+    ],
+)
+def test_signed_division_byte_swaps_and_sign_extension(
+    code: int, off: int, imm: int, a: int, b: int, want: int
+) -> None:
+    """As the kernel computes them (for division by -1: as the verifier rewrites it)."""
+    w = 64 if code & 7 == 7 else 32
+    assert replay._signed_or_swap(code, off, imm, a, b, w) == want

@@ -148,6 +148,31 @@ def _alu(op: int, a: int, b: int, w: int) -> int:
     return refeval.apply(ALU_OPS[op], w, (w, w), (a & m, b & m))
 
 
+def _signed_or_swap(code: int, off: int, imm: int, a: int, b: int, w: int) -> int:
+    """What the kernel computes for a byte swap (``a``; BPF_END and v4's BPF_BSWAP), a signed
+    division or modulo (``a`` by ``b``, ``off`` 1) and a sign-extending move (``b``'s low
+    ``off`` bits). Division by 0 gives 0 and modulo by 0 leaves the dividend, as for the unsigned
+    ones; by -1 the verifier rewrites them into a negation and 0 (do_misc_fixups: x86 traps on
+    INT_MIN / -1); 32-bit results are zero-extended."""
+    op, m = code & 0xF0, (1 << w) - 1
+    if op == 0xD0:
+        bits = imm if imm in (16, 32, 64) else 64
+        v = a & ((1 << bits) - 1)
+        # BPF_TO_BE (source bit) and BPF_BSWAP (ALU64) swap; BPF_TO_LE only truncates
+        if code & 8 or code & 7 == 7:
+            v = int.from_bytes(v.to_bytes(bits // 8, "little"), "big")
+        return v
+    if op == 0xB0:
+        return _sx(b, off) & m
+    sa, sb = _sx(a, w), _sx(b, w)
+    if sb == 0:
+        return 0 if op == 0x30 else a & m
+    if sb == -1:
+        return -sa & m if op == 0x30 else 0
+    q = abs(sa) // abs(sb) * (1 if (sa < 0) == (sb < 0) else -1)  # C: towards zero
+    return (q if op == 0x30 else sa - q * sb) & m
+
+
 def _taken(op: int, a: int, b: int, w: int) -> bool:
     if op not in JMP_OPS:
         raise _Unsupported(f"jump operation {op:#x}")
@@ -385,12 +410,16 @@ class _Machine:
 
     def alu(self, code: int, dst: int, src: int, off: int, imm: int, pc: int) -> None:
         op, w = code & 0xF0, 64 if code & 7 == 7 else 32
-        if off and op in (0x30, 0x90, 0xB0):
-            raise _Unsupported(f"signed division or sign-extending move at insn {pc}")
-        if op == 0xD0:
-            raise _Unsupported(f"byte swap at insn {pc}")
         b: int | Ptr | None = self.regs[src] if code & 8 else imm & M64
         a = self.regs[dst]
+        if op == 0xD0 or (off and op in (0x30, 0x90, 0xB0)):
+            # a byte swap reads dst, a sign-extending move src, a signed division both
+            x = a if op in (0x30, 0x90, 0xD0) else 0
+            y = b if op in (0x30, 0x90, 0xB0) else 0
+            if not (isinstance(x, int) and isinstance(y, int)):
+                raise _Unsupported(f"ALU {code:#x} on a pointer or unset register at insn {pc}")
+            self.regs[dst] = _signed_or_swap(code, off, imm, x, y, w)
+            return
         if op == 0xB0:
             if isinstance(b, int) and w == 32:
                 b = b & 0xFFFFFFFF
