@@ -10,6 +10,10 @@
  * at J with the same abstract state. That checkpoint has no refinement of its own below it:
  * only what A''s pruning relied on (the instructions before J) keeps B from being pruned there.
  *
+ * The paths are chosen by bits 16 and 17 of the random value, which no path's bound
+ * constrains (until 2026-12-07 by bits of its upper half, which bpf_get_prandom_u32() never
+ * sets: path B could not run, and 0023, which knows that, loaded the program).
+ *
  * Unsafe: path B reads 8 bytes at offset 4008 or more of a 64-byte map value.
  */
 // variants: single
@@ -39,7 +43,7 @@ __attribute__((naked)) int prune_history_inherit_unsafe(void *ctx)
 		"if r0 == 0 goto l_out_%=;"
 		"r7 = r0;"
 		"r8 = r6;"
-		"r8 >>= 32;"
+		"r8 >>= 16;"
 		"r9 = 0;"
 		"r1 = r8;"
 		"r1 &= 2;"

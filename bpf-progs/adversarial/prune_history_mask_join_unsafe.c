@@ -8,6 +8,10 @@
  * dead, not precise). Pruned at the join without its own last instructions matching A's, B
  * would inherit A's refinement.
  *
+ * The paths are chosen by bit 16 of the random value, which no path's bound constrains (until
+ * 2026-12-07 by bits of its upper half, which bpf_get_prandom_u32() never sets: path B could
+ * not run, and 0023, which knows that, loaded the program).
+ *
  * Unsafe: path B reads 8 bytes at offset 4008 or more of a 64-byte map value.
  */
 // variants: single
@@ -37,7 +41,7 @@ __attribute__((naked)) int prune_history_mask_join_unsafe(void *ctx)
 		"if r0 == 0 goto l_out_%=;"
 		"r7 = r0;"
 		"r8 = r6;"
-		"r8 >>= 32;"
+		"r8 >>= 16;"
 		"r8 &= 1;"
 		"r9 = 0;"
 		"r9 += 1; r9 += 1; r9 += 1; r9 += 1; r9 += 1; r9 += 1; r9 += 1; r9 += 1;"

@@ -10,6 +10,10 @@
  * instruction indices are equal: only the history flags of the store (frame and slot of a stack
  * access) tell them apart.
  *
+ * The paths are chosen by bit 16 of the random value, which no path's bound constrains (until
+ * 2026-12-07 by bits of its upper half, which bpf_get_prandom_u32() never sets: path B could
+ * not run, and 0023, which knows that, loaded the program).
+ *
  * Unsafe: path B hands bpf_csum_diff up to 0xffff bytes of a 64-byte map value.
  */
 // variants: single
@@ -44,7 +48,7 @@ __attribute__((naked)) int prune_history_stack_slot_unsafe(void *ctx)
 		"r1 = 0;"
 		"*(u64 *)(r10 - 24) = r1;"
 		"r8 = r6;"
-		"r8 >>= 32;"
+		"r8 >>= 16;"
 		"r8 &= 1;"
 		"r9 = 0;"
 		"if r8 != 0 goto l_b_%=;"
