@@ -50,13 +50,6 @@ class Linked:
     kfuncs: dict[int, str]  # instruction index of a kfunc call -> the kfunc's name
 
 
-@dataclass(frozen=True)
-class _Func:
-    start: int  # instruction index in .text
-    count: int
-    name: str
-
-
 def _is_sub_ref(i: Insn) -> bool:
     code, dst, src, off, _ = i
     if code == CALL:
@@ -75,14 +68,7 @@ def program_insns(path: Path, section: str, name: str = "") -> Linked | None:
     shndx = by_name.get(section)
     if shndx is None:
         return None
-    progs = [
-        s
-        for s in syms
-        if s.shndx == shndx
-        and s.type == elf.STT_FUNC
-        and s.bind in (elf.STB_GLOBAL, elf.STB_WEAK)
-        and (not name or s.name == name)
-    ]
+    progs = [s for s in syms if s.shndx == shndx and s.global_func and (not name or s.name == name)]
     if len(progs) != 1:
         return None
     prog = progs[0]
@@ -90,14 +76,14 @@ def program_insns(path: Path, section: str, name: str = "") -> Linked | None:
     own = decode_insns(data[sec.offset + prog.value : sec.offset + prog.value + prog.size])
     text_idx = by_name.get(".text")
     text: list[Insn] = []
-    funcs: dict[int, _Func] = {}
+    funcs: dict[int, int] = {}  # a subprogram's first instruction in .text -> its length
     text_rels: dict[int, int] = {}
     if text_idx is not None:
         t = secs[text_idx]
         text = decode_insns(data[t.offset : t.offset + t.size])
         for s in syms:
             if s.shndx == text_idx and s.type == elf.STT_FUNC:
-                funcs[s.value // 8] = _Func(s.value // 8, max(1, s.size // 8), s.name)
+                funcs[s.value // 8] = max(1, s.size // 8)
         text_rels = {off // 8: sym for off, sym in elf.relocations(data, secs, text_idx).items()}
     own_rels = {
         off // 8 - prog.value // 8: sym
@@ -108,10 +94,10 @@ def program_insns(path: Path, section: str, name: str = "") -> Linked | None:
     placed: dict[int, int] = {}
     kfuncs: dict[int, str] = {}
 
-    def target_of(i: Insn, k: int, rels: dict[int, int], in_text: bool) -> int:
-        """Where in .text the reference at instruction ``k`` of its section points."""
+    def target_of(i: Insn, k: int, sym_k: int | None, in_text: bool) -> int:
+        """Where in .text the reference at instruction ``k`` of its section points (``sym_k``:
+        the symbol its relocation names)."""
         code, _, _, _, imm = i
-        sym_k = rels.get(k)
         if sym_k is not None:
             sym = syms[sym_k]
             if sym.shndx != text_idx:
@@ -136,14 +122,14 @@ def program_insns(path: Path, section: str, name: str = "") -> Linked | None:
                 continue
             if not _is_sub_ref(i):
                 continue
-            tgt = target_of(i, sec_start + j, rels, in_text)
-            f = funcs.get(tgt)
-            if f is None:
+            tgt = target_of(i, sec_start + j, sym_k, in_text)
+            length = funcs.get(tgt)
+            if length is None:
                 raise LinkError(f"instruction {sec_start + j} refers into no subprogram's start")
             if tgt not in placed:
                 placed[tgt] = len(out)
-                out.extend(text[f.start : f.start + f.count])
-                walk(placed[tgt], f.count, text_rels, f.start, True)
+                out.extend(text[tgt : tgt + length])
+                walk(placed[tgt], length, text_rels, tgt, True)
             code, dst, src, off, _ = out[base + j]
             out[base + j] = (code, dst, src, off, placed[tgt] - (base + j) - 1)
 

@@ -30,7 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from bcfpipe.bcf import refeval
-from bcfpipe.bcf.link import Insn, Linked, LinkError, decode_insns, program_insns
+from bcfpipe.bcf.link import (
+    BPF_PSEUDO_CALL,
+    BPF_PSEUDO_KFUNC_CALL,
+    Insn,
+    Linked,
+    LinkError,
+    decode_insns,
+    program_insns,
+)
 from bcfpipe.bcf.ops import BOOL, Op
 
 __all__ = ["Insn", "Replay", "annotate", "decode_insns", "replay"]
@@ -78,8 +86,6 @@ HELPER_MEM_ARGS = {
     190: ((3, 4),),  # xdp_store_bytes
 }
 BPF_PSEUDO_MAP_FD = 1
-BPF_PSEUDO_CALL = 1
-BPF_PSEUDO_KFUNC_CALL = 2
 BPF_MAX_LOOPS = 8 * 1024 * 1024  # a numbers iterator's longest range
 MAX_CALL_FRAMES = 8  # the verifier's MAX_CALL_FRAMES
 MAX_BPF_STACK = 512
@@ -126,6 +132,8 @@ ALU_OPS = {
     0xA0: Op.XOR,
     0xC0: Op.ARSH,
 }
+SIGNED_OPS = {0x30: Op.SDIV, 0x90: Op.SMOD}  # with off 1
+BSWAP_OPS = {16: Op.BSWAP16, 32: Op.BSWAP32, 64: Op.BSWAP64}
 JMP_OPS = {
     0x10: Op.EQ,
     0x20: Op.UGT,
@@ -151,26 +159,19 @@ def _alu(op: int, a: int, b: int, w: int) -> int:
 def _signed_or_swap(code: int, off: int, imm: int, a: int, b: int, w: int) -> int:
     """What the kernel computes for a byte swap (``a``; BPF_END and v4's BPF_BSWAP), a signed
     division or modulo (``a`` by ``b``, ``off`` 1) and a sign-extending move (``b``'s low
-    ``off`` bits). Division by 0 gives 0 and modulo by 0 leaves the dividend, as for the unsigned
-    ones; by -1 the verifier rewrites them into a negation and 0 (do_misc_fixups: x86 traps on
-    INT_MIN / -1); 32-bit results are zero-extended."""
+    ``off`` bits), by the reference evaluator's eBPF semantics: division by 0 gives 0, modulo by
+    0 leaves the dividend, ``INT_MIN s/ -1`` wraps (the verifier rewrites division by -1 into a
+    negation, modulo into 0); 32-bit results are zero-extended."""
     op, m = code & 0xF0, (1 << w) - 1
     if op == 0xD0:
-        bits = imm if imm in (16, 32, 64) else 64
-        v = a & ((1 << bits) - 1)
+        bits = imm if imm in BSWAP_OPS else 64
         # BPF_TO_BE (source bit) and BPF_BSWAP (ALU64) swap; BPF_TO_LE only truncates
         if code & 8 or code & 7 == 7:
-            v = int.from_bytes(v.to_bytes(bits // 8, "little"), "big")
-        return v
+            return refeval.apply(BSWAP_OPS[bits], 64, (64,), (a,))
+        return a & ((1 << bits) - 1)
     if op == 0xB0:
-        return _sx(b, off) & m
-    sa, sb = _sx(a, w), _sx(b, w)
-    if sb == 0:
-        return 0 if op == 0x30 else a & m
-    if sb == -1:
-        return -sa & m if op == 0x30 else 0
-    q = abs(sa) // abs(sb) * (1 if (sa < 0) == (sb < 0) else -1)  # C: towards zero
-    return (q if op == 0x30 else sa - q * sb) & m
+        return refeval.apply(Op.SEXT, w, (off,), (b & ((1 << off) - 1),))
+    return refeval.apply(SIGNED_OPS[op], w, (w, w), (a & m, b & m))
 
 
 def _taken(op: int, a: int, b: int, w: int) -> bool:

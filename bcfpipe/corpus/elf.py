@@ -69,7 +69,7 @@ def programs_in(data: bytes, what: str = "the data") -> list[Program]:
     secs = sections(data, what)
     found = []
     for sym in symbols(data, secs):
-        if sym.type != STT_FUNC or sym.bind not in (STB_GLOBAL, STB_WEAK):
+        if not sym.global_func:
             continue
         if not 0 < sym.shndx < len(secs):
             continue
@@ -89,6 +89,12 @@ class Symbol:
     shndx: int  # the section it is defined in, 0 if undefined (an extern)
     value: int
     size: int
+
+    @property
+    def global_func(self) -> bool:
+        """A function other objects can see: in an executable section, a program (as libbpf
+        finds them) or, in ``.text``, a global subprogram."""
+        return self.type == STT_FUNC and self.bind in (STB_GLOBAL, STB_WEAK)
 
 
 def symbols(data: bytes, secs: list[Section]) -> list[Symbol]:
@@ -116,7 +122,8 @@ def relocations(data: bytes, secs: list[Section], target: int) -> dict[int, int]
     for rel in secs:
         if rel.type != SHT_REL or rel.info != target:
             continue
-        for k in range(rel.size // (rel.entsize or 16)):
-            r_offset, r_info = struct.unpack_from("<QQ", data, rel.offset + k * 16)
+        size = rel.entsize or 16  # Elf64_Rel
+        for k in range(rel.size // size):
+            r_offset, r_info = struct.unpack_from("<QQ", data, rel.offset + k * size)
             out[r_offset] = r_info >> 32
     return out
