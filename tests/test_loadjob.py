@@ -88,3 +88,41 @@ def test_boot_failure_retries_are_bounded(tmp_path: Path) -> None:
 def test_healthy_guest_boots_once(tmp_path: Path) -> None:
     results = _run(tmp_path, ["ok"])
     assert [r["vm"]["boots"] for r in results] == [1, 1]  # type: ignore[index]
+
+
+def test_objects_with_the_same_bytes_are_loaded_once(tmp_path: Path) -> None:
+    """load.dedup: a twin is an object with the bytes and program types of an earlier one."""
+    a, b, c, d = (tmp_path / f"clang-19_-O{k}_x.o" for k in "123s")
+    for path, data in ((a, b"one"), (b, b"two"), (c, b"one"), (d, b"one")):
+        path.write_bytes(data)
+    jobs = [loadjob.ObjectJob(p, "p") for p in (a, b, c, d)]
+    jobs[3].types = {"prog": "xdp"}  # the same bytes loaded as another type: a load of its own
+    missing = loadjob.ObjectJob(tmp_path / "gone.o", "p")
+    assert loadjob.same_bytes([*jobs, missing, missing]) == [None, None, 0, None, None, None]
+
+
+def test_a_twin_gets_the_load_under_its_own_name(tmp_path: Path) -> None:
+    result = {
+        "object": "clang-14_-O2_x.o",
+        "group": "x",
+        "compiler": "clang-14",
+        "opt": "-O2",
+        "verdict": "rejected",
+        "vm": {"start": "snapshot", "boots": 1, "wall_seconds": 0.4, "vm_wall_seconds": 0.4},
+        "programs": [{"name": "p", "verdict": "rejected", "insns_processed": 12}],
+    }
+    twin, raw = loadjob.copy_result(
+        result, "verifier log", loadjob.ObjectJob(tmp_path / "clang-14_-O3_x.o", "p")
+    )
+    assert (twin["object"], twin["compiler"], twin["opt"], twin["group"]) == (
+        "clang-14_-O3_x.o",
+        "clang-14",
+        "-O3",
+        "x",
+    )
+    assert twin["same_bytes_as"] == "clang-14_-O2_x.o"
+    assert twin["programs"] == result["programs"] and twin["verdict"] == "rejected"
+    assert twin["vm"]["start"] == "copy" and twin["vm"]["wall_seconds"] == 0.0
+    assert twin["vm"]["boots"] == 0
+    assert result["vm"]["start"] == "snapshot"  # the loaded object's own result is untouched
+    assert raw.endswith("verifier log") and "clang-14_-O2_x.o" in raw

@@ -133,6 +133,19 @@ def test_batches_keep_projects_apart_and_sources_together() -> None:
         assert all(len(b.objects) <= size for b in plan.load_batches(objs, size))
 
 
+def test_batches_keep_a_sources_objects_by_one_compiler_together() -> None:
+    """They are the objects that may have the same bytes, which a job loads once."""
+    objs = [("p", f"clang-{c}_-O{o}_{n}", n) for n in "ab" for c in (14, 19) for o in "123"]
+    batches = plan.load_batches(objs, 8)
+    assert [[o for o, _ in b.objects] for b in batches] == [
+        [f"clang-{c}_-O{o}_a" for c in (14, 19) for o in "123"],
+        [f"clang-{c}_-O{o}_b" for c in (14, 19) for o in "123"],
+    ]
+    # A group larger than the batch is split, and one that does not fit starts a batch.
+    assert [len(b.objects) for b in plan.load_batches(objs, 2)] == [2, 1] * 4
+    assert [len(b.objects) for b in plan.load_batches(objs, 4)] == [3, 3, 3, 3]
+
+
 def test_kick_tires_objects_get_batches_of_their_own() -> None:
     """A target that asks for the kick_tires objects loads them and no other object."""
     objs = [("p", f"clang-19_-O2_{n}", n) for n in "abcdef"] + [("q", "clang-19_-O2_g", "g")]

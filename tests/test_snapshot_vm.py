@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,38 @@ def test_resumed_guests_give_the_verdicts_and_statistics_of_booted_ones(
     fast = sorted(r["vm"]["wall_seconds"] for r in resumed)[len(resumed) // 2]
     slow = sorted(r["vm"]["wall_seconds"] for r in booted)[len(booted) // 2]
     assert fast < slow, (fast, slow)
+
+
+def load_objects(spec: Path, objects: list[Path], out: Path) -> list[dict[str, Any]]:
+    """``bcfpipe load-objects`` as a load job runs it: one process for the objects."""
+    outs = [out / f"{k}-{o.stem}.json" for k, o in enumerate(objects)]
+    cmd = [sys.executable, "-m", "bcfpipe", "load-objects", "--vm", str(spec), "--project", "p"]
+    cmd += ["--object", *map(str, objects), "--out", *map(str, outs)]
+    cmd += ["--log", *(str(o.with_suffix(".log")) for o in outs)]
+    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return [json.loads(o.read_text()) for o in outs]
+
+
+def test_a_job_loads_objects_with_the_same_bytes_once(
+    snaps: dict[str, snapshot.Snapshot], tmp_path: Path
+) -> None:
+    """load.dedup (the default): an object with the bytes of an earlier one in its job is not
+    loaded again; its result is that load under its own name, which a load of its own gives."""
+    spec = RESULTS / "guest/stock/vm.json"
+    snakemake(str(spec))
+    assert json.loads(spec.read_text())["settings"]["dedup"] is True
+    first, other = (j.path for j in corpus_jobs()[:2])
+    twin = tmp_path / "twin" / first.name.replace("_-O2_", "_-Os_")
+    twin.parent.mkdir()
+    twin.write_bytes(first.read_bytes())
+    a, b, c = load_objects(spec, [first, other, twin], tmp_path)
+    assert a["vm"]["start"] == b["vm"]["start"] == "snapshot"
+    assert c["vm"]["start"] == "copy" and c["vm"]["wall_seconds"] == 0.0
+    assert (c["object"], c["same_bytes_as"]) == (twin.name, first.name)
+    assert c["programs"] == a["programs"] and c["verdict"] == a["verdict"]
+    (alone,) = load_objects(spec, [twin], tmp_path / "twin")
+    assert alone["vm"]["start"] == "snapshot" and "same_bytes_as" not in alone
+    assert summary(alone) == summary(c)
 
 
 def test_two_jobs_resume_one_state_at_once(snap: snapshot.Snapshot) -> None:

@@ -38,6 +38,7 @@ class LoadSettings:
     bcf_prove_seconds: float
     cmdline: str = ""  # added to the guest kernel's command line
     shared_guest: bool = False  # the objects of one job share a guest (load.shared_guest)
+    dedup: bool = False  # a job loads identical objects once (load.dedup)
 
     def __post_init__(self) -> None:
         if self.loader not in LOADERS:
@@ -79,6 +80,7 @@ def settings_from_config(config: dict[str, Any], variant: dict[str, Any]) -> Loa
         bcf_prove_seconds=float(load["bcf_prove_seconds"]),
         cmdline=str(variant["cmdline"]),
         shared_guest=bool(load["shared_guest"]),
+        dedup=bool(load["dedup"]),
     )
 
 

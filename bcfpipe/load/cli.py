@@ -81,14 +81,18 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
         **spec.start_kw(),
         **extra,
     )
-    # One guest for the batch, or one per object (each written as soon as it is done).
-    groups = [jobs] if s.shared_guest else [[job] for job in jobs]
-    done = 0
+    twin_of = loadjob.same_bytes(jobs) if s.dedup else [None] * n
+    loaded = [k for k in range(n) if twin_of[k] is None]
+    # One guest for the batch, or one per object (each written as soon as it is done, with the
+    # objects that have its bytes).
+    groups = [loaded] if s.shared_guest else [[k] for k in loaded]
     for group in groups:
-        results = run(group, timeout_s=spec.vm_timeout(len(group)), **kw)
-        for result, raw in results:
-            write_one(result, raw, a.out[done], a.log[done])
-            done += 1
+        results = run([jobs[k] for k in group], timeout_s=spec.vm_timeout(len(group)), **kw)
+        for k, (result, raw) in zip(group, results, strict=True):
+            write_one(result, raw, a.out[k], a.log[k])
+            for t in range(k + 1, n):
+                if twin_of[t] == k:
+                    write_one(*loadjob.copy_result(result, raw, jobs[t]), a.out[t], a.log[t])
 
 
 def write_one(result: dict[str, Any], raw: str, out_json: str, out_log: str) -> None:

@@ -6,6 +6,8 @@ decision — verdict, error category, statistics — is made here, where it is t
 
 from __future__ import annotations
 
+import copy
+import json
 import shlex
 import sys
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from bcfpipe.bcf.encoding import condition_hash
 from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
-from bcfpipe.fsutil import read_text_or_empty, write_json_atomic, write_text_atomic
+from bcfpipe.fsutil import read_text_or_empty, sha256_file, write_json_atomic, write_text_atomic
 from bcfpipe.guest import snapshot as snapshots
 from bcfpipe.guest import vm
 from bcfpipe.guest.job import vm_job
@@ -478,6 +480,49 @@ def run_jobs_bcf(
         # A refutation's model, run on the program's own instructions (bcfpipe/bcf/replay.py).
         replay.annotate(result, job.path)
     return results
+
+
+def same_bytes(jobs: list[ObjectJob]) -> list[int | None]:
+    """For each job, the first earlier job whose object has the same bytes and program types
+    (None: load it). The verifier sees the bytes and the types, not the file's name, so a twin's
+    load is the load of the other; clang gives a source's -O2 and -O3 (often -O1 too) the same
+    bytes. An object that cannot be read is loaded, so that its error is its own."""
+    seen: dict[str, int] = {}
+    out: list[int | None] = []
+    for k, job in enumerate(jobs):
+        try:
+            digest = sha256_file(job.path)
+        except OSError:
+            out.append(None)
+            continue
+        key = json.dumps([digest, job.types, job.prog_type], sort_keys=True)
+        out.append(seen.get(key))
+        seen.setdefault(key, k)
+    return out
+
+
+def copy_result(result: dict[str, Any], raw: str, job: ObjectJob) -> tuple[dict[str, Any], str]:
+    """The result of ``job`` from the load of an object with the same bytes (``same_bytes``):
+    its own name, compiler and level, the load's verdicts and statistics, and no VM time."""
+    meta = corpus.object_meta(job.name)
+    twin = copy.deepcopy(result)
+    twin.update(
+        object=job.name,
+        group=meta["name"],
+        compiler=meta["compiler"],
+        opt=meta["opt"],
+        same_bytes_as=result["object"],
+    )
+    twin["vm"].update(
+        start="copy",
+        start_detail=f"same bytes as {result['object']}",
+        boots=0,
+        wall_seconds=0.0,
+        objects_in_vm=0,
+        vm_wall_seconds=0.0,
+    )
+    note = f"bcfpipe: {job.name} has the bytes of {result['object']}; the log of that load:\n"
+    return twin, note + raw
 
 
 def write_result(result: dict[str, Any], raw: str, out_json: Path, out_log: Path) -> None:

@@ -6,6 +6,7 @@ recipes live here so that the rules stay thin and every decision is unit-tested.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections import Counter
@@ -164,13 +165,35 @@ def _source_of(stem: str) -> str:
     return object_meta(f"{stem}.o")["name"]
 
 
+def _build_of(stem: str) -> tuple[str, str]:
+    # A source's objects by one compiler: the ones that may have the same bytes (load.dedup).
+    meta = object_meta(f"{stem}.o")
+    return meta["name"], meta["compiler"]
+
+
+def _pack(members: list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
+    """Consecutive members in chunks of at most ``size`` that do not split a source's objects
+    by one compiler (a job loads objects with the same bytes once) unless there are more of
+    them than ``size``."""
+    chunks: list[list[tuple[str, str]]] = []
+    for _, grouped in itertools.groupby(members, key=lambda m: _build_of(m[0])):
+        group = list(grouped)
+        if chunks and len(chunks[-1]) + len(group) <= size:
+            chunks[-1] += group
+            continue
+        chunks += [group[k : k + size] for k in range(0, len(group), size)]
+    return chunks
+
+
 def load_batches(
     objects: Iterable[tuple[str, str, str]], size: int, first: Collection[str] = ()
 ) -> list[LoadBatch]:
     """Split ``(project, object stem, path)`` into batches of at most ``size`` per project.
 
     Batches never mix projects (a project's results stay in its folder and its loads can be
-    rerun alone) and follow the source order, so the batch of an object changes only when
+    rerun alone), never split a source's objects by one compiler unless they are more than
+    ``size`` (they are the ones that may have the same bytes, loaded once) and follow the
+    source order, so the batch of an object changes only when
     objects before it in its project are added or removed. Objects named in ``first``
     (``project/stem``, the kick_tires objects) get batches of their own at the front of their
     project, so that a target asking for them loads them and nothing else.
@@ -185,6 +208,6 @@ def load_batches(
         members = sorted(by_project[project], key=lambda m: (_source_of(m[0]), m[0]))
         front = [m for m in members if f"{project}/{m[0]}" in first]
         rest = [m for m in members if f"{project}/{m[0]}" not in first]
-        chunks = [g[k : k + size] for g in (front, rest) for k in range(0, len(g), size)]
+        chunks = _pack(front, size) + _pack(rest, size)
         out += [LoadBatch(project, i, tuple(c)) for i, c in enumerate(chunks)]
     return out
