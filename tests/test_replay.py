@@ -110,11 +110,17 @@ def test_what_the_replay_cannot_choose_stops_it() -> None:
     prog = [ins(0x85, 0, 0, 0, 6), ins(0x71, 0, 1, 0), ins(0x95)]
     got = replay.replay(prog, "xdp", refinement({"v0": (3, "call0.0")}, insn=1, step=1))
     assert got.verdict == "unsupported" and "helper 6" in got.detail
-    # A suffix that starts from a verifier state, a frame's entry (a callback), a cut.
-    for start in ("state", "frame", "cut"):
-        ref = refinement({"v0": (30, "ld2.2"), "v1": (20, "pkt_len.0")})
-        got = replay.replay(PKT_PROG, "xdp", dict(ref, start=start))
+    # A path condition whose suffix starts at a verifier state, a frame's entry or a cut (a
+    # range one from there is run from the program's entry instead: below).
+    ref = refinement({"v0": (30, "ld2.2"), "v1": (20, "pkt_len.0")})
+    for start in ("state", "frame", "cut", "elsewhere"):
+        got = replay.replay(PKT_PROG, "xdp", dict(ref, start=start, kind="path"))
         assert got.verdict == "unsupported" and "the suffix starts at" in got.detail
+    # From there the model's values are not used: the packet's bytes 0xff (the second fill
+    # tried) put the read at offset 255 of the 64-byte packet.
+    for start in ("state", "frame", "cut"):
+        got = replay.replay(PKT_PROG, "xdp", dict(ref, start=start))
+        assert got.verdict == "reproduced" and "offset 255 of pkt (64 bytes)" in got.detail, got
     # A register read before it is written is no entry's.
     got = replay.replay(PKT_PROG, "xdp", refinement({"v0": (3, "r4"), "v1": (20, "pkt_len.0")}))
     assert got.verdict == "unsupported" and "r4 is read before" in got.detail
@@ -158,8 +164,9 @@ def test_another_path_to_the_refused_access_is_reproduced() -> None:
     assert on_path.verdict == "reproduced" and "takes the rejected path" in on_path.detail
 
 
-# Three static subprograms in .text: prog_a calls f (which calls h) and then g; prog_b, in the
-# same ELF section, calls g and a kfunc (clang emits a pseudo call to the extern).
+# Static subprograms in .text: prog_a calls f (which calls h) and then g; prog_b, in the same
+# ELF section, calls g and a kfunc (clang emits a pseudo call to the extern); prog_c hands the
+# callback cb to bpf_loop (an ld_imm64 relocated against .text), then calls g.
 SUBPROGS = r"""
 #define SUB static __attribute__((noinline))
 extern int bpf_kf(int x) __attribute__((section(".ksyms")));
@@ -168,6 +175,9 @@ SUB int f(int x) { return h(x) + 1; }
 SUB int g(int x) { return x - 2; }
 __attribute__((section("xdp"))) int prog_a(void *ctx) { return f((long)ctx & 7) + g(1); }
 __attribute__((section("xdp"))) int prog_b(void *ctx) { return g((long)ctx & 7) + bpf_kf(2); }
+static long (*bpf_loop)(unsigned n, void *cb, void *c, unsigned long fl) = (void *)181;
+SUB long cb(unsigned i, void *c) { return 0; }
+__attribute__((section("tc"))) int prog_c(void *ctx) { return bpf_loop(3, cb, 0, 0) + g(3); }
 char _license[] __attribute__((section("license"))) = "GPL";
 """
 
@@ -195,7 +205,7 @@ def test_subprograms_are_appended_as_libbpf_appends_them(tmp_path: Path) -> None
         for s in elf.symbols(data, secs)
         if s.shndx == secs.index(text) and s.type == elf.STT_FUNC
     }
-    assert set(body) == {"f", "g", "h"}
+    assert set(body) == {"f", "g", "h", "cb"}
 
     def same(a: list[replay.Insn], b: list[replay.Insn]) -> bool:
         # the calls' immediates are the linker's to rewrite
@@ -219,6 +229,18 @@ def test_subprograms_are_appended_as_libbpf_appends_them(tmp_path: Path) -> None
     # the kfunc call becomes one (src 2), named by its relocation, and pulls in nothing
     [(k, kfunc)] = linked.kfuncs.items()
     assert kfunc == "bpf_kf" and b[k][0] == 0x85 and b[k][2] == 2
+    # the callback is appended at its first reference, before g, and its address becomes a
+    # BPF_PSEUDO_FUNC that points at it
+    linked = link.program_insns(obj, "tc")
+    assert linked is not None
+    c = linked.insns
+    cbs = len(c) - len(body["cb"]) - len(body["g"])
+    assert same(c[cbs : cbs + len(body["cb"])], body["cb"]) and same(
+        c[-len(body["g"]) :], body["g"]
+    )
+    [(k, ld)] = [(k, i) for k, i in enumerate(c[:cbs]) if i[0] == 0x18 and i[2] == 4]
+    assert k + ld[4] + 1 == cbs
+    assert _calls(c) == [len(c) - len(body["g"])]
     # a section with two programs needs the name
     assert link.program_insns(obj, "xdp") is None
     assert link.program_insns(obj, "no-such-section") is None
@@ -365,3 +387,77 @@ def test_signed_division_byte_swaps_and_sign_extension(
     """As the kernel computes them (for division by -1: as the verifier rewrites it)."""
     w = 64 if code & 7 == 7 else 32
     assert replay._signed_or_swap(code, off, imm, a, b, w) == want
+
+
+def loop_prog(nr: list[replay.Insn], flags: int = 0) -> list[replay.Insn]:
+    """A tc program that hands bpf_loop(nr, cb, &value_ptr, flags) a callback reading the
+    index-th 8-byte slot of a 128-byte map value; ``nr`` sets r1 (the loop count)."""
+    head = [
+        ins(0x18, 1, 1, 0, 7),  # 0: r1 = map (ld_imm64, map fd)
+        ins(0, 0, 0, 0, 0),  # 1
+        ins(0x7A, 10, 0, -8, 0),  # 2: *(u64 *)(r10 - 8) = 0
+        ins(0xBF, 2, 10),  # 3: r2 = r10
+        ins(0x07, 2, 0, 0, -8),  # 4: r2 += -8
+        ins(0x85, imm=1),  # 5: r0 = bpf_map_lookup_elem()
+        ins(0x15, 0, 0, 0),  # 6: if r0 == 0 goto +k (patched below)
+        ins(0x7B, 10, 0, -16),  # 7: *(u64 *)(r10 - 16) = r0
+        *nr,
+        ins(0x18, 2, 4, 0, 0),  # r2 = callback (ld_imm64, BPF_PSEUDO_FUNC; patched below)
+        ins(0, 0, 0, 0, 0),
+        ins(0xBF, 3, 10),  # r3 = r10
+        ins(0x07, 3, 0, 0, -16),  # r3 += -16
+        ins(0xB7, 4, 0, 0, flags),  # r4 = flags
+        ins(0x85, imm=181),  # call bpf_loop
+        ins(0xB7, 0, 0, 0, 0),  # r0 = 0
+        ins(0x95),  # exit
+    ]
+    cb = [
+        ins(0x79, 3, 2, 0),  # r3 = *(u64 *)(r2 + 0): the value pointer
+        ins(0x67, 1, 0, 0, 3),  # r1 <<= 3
+        ins(0x0F, 3, 1),  # r3 += r1
+        ins(0x79, 0, 3, 0),  # r0 = *(u64 *)(r3 + 0): the access
+        ins(0xB7, 0, 0, 0, 0),  # r0 = 0
+        ins(0x95),  # exit
+    ]
+    ld = len(head) - 8
+    head[ld] = ins(0x18, 2, 4, 0, len(head) - ld - 1)
+    head[6] = ins(0x15, 0, 0, len(head) - 2 - 7)  # to "r0 = 0"
+    return head + cb
+
+
+def loop_ref(prog: list[replay.Insn]) -> dict[str, Any]:
+    # the callback's suffix: the model names its arguments, nothing the program reads
+    ref = refinement({"v0": (16, "r1")}, insn=len(prog) - 3, step=3)
+    return ref | {"start": "frame", "access": {"size": 8, "region": 128}}
+
+
+def test_a_callback_access_is_reproduced_by_a_run_through_bpf_loop() -> None:
+    """A suffix from a callback's entry gives no program inputs: the program runs from its
+    entry through bpf_loop, each call with the next index, until the access leaves the value."""
+    prog = loop_prog([ins(0xB7, 1, 0, 0, 17)])  # r1 = 17: index 16 reads past 128 bytes
+    got = replay.replay(prog, "sched_cls", loop_ref(prog))
+    assert got.verdict == "reproduced", got
+    assert "offset 128 of map value 1 (128 bytes)" in got.detail and "0x00" in got.detail
+    safe = loop_prog([ins(0xB7, 1, 0, 0, 16)])
+    got = replay.replay(safe, "sched_cls", loop_ref(safe))
+    assert got.verdict == "unsupported" and "no run from the program's entry" in got.detail
+    # flags != 0: bpf_loop returns -EINVAL without calling back
+    flagged = loop_prog([ins(0xB7, 1, 0, 0, 17)], flags=1)
+    assert replay.replay(flagged, "sched_cls", loop_ref(flagged)).verdict == "unsupported"
+
+
+def test_a_loop_count_from_an_input_is_tried_with_every_byte_set() -> None:
+    """prandom & 31 calls back 0 times when its bytes are 0x00, 31 times when 0xff."""
+    nr = [ins(0x85, imm=7), ins(0x57, 0, 0, 0, 31), ins(0xBF, 1, 0)]  # r1 = prandom & 31
+    prog = loop_prog(nr)
+    got = replay.replay(prog, "sched_cls", loop_ref(prog))
+    assert got.verdict == "reproduced" and "every input byte 0xff" in got.detail, got
+
+
+def test_a_callback_that_returns_1_stops_the_loop() -> None:
+    """bpf_loop stops at the first callback that returns 1: the later, out-of-bounds index
+    is never read."""
+    prog = loop_prog([ins(0xB7, 1, 0, 0, 17)])
+    prog[-2] = ins(0xB7, 0, 0, 0, 1)  # the callback returns 1
+    got = replay.replay(prog, "sched_cls", loop_ref(prog))
+    assert got.verdict == "unsupported" and "the run exits" in got.detail, got

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bcfpipe.bcf import link
 from bcfpipe.corpus import elf
 from bcfpipe.corpus import objects as corpus
 from bcfpipe.guest import vm
@@ -34,25 +35,17 @@ def report() -> dict[str, Any]:
 
 
 def needs_the_jit(obj: Path) -> bool:
-    """The interpreter refuses the object's programs, so they are validated JIT-compiled: it
-    hands a subprogram to a helper (an ld_imm64 relocated against code, which libbpf turns into
-    BPF_PSEUDO_FUNC, as for bpf_loop: "callbacks are not allowed in non-JITed programs") or calls
-    a kfunc (a call relocated against an undefined symbol: "JIT is required for calling kernel
-    function")."""
-    data = obj.read_bytes()
-    secs = elf.sections(data, str(obj))
-    symtab = next(s for s in secs if s.type == 2)  # SHT_SYMTAB
-    for rel in (s for s in secs if s.type == 9):  # SHT_REL
-        for off in range(rel.offset, rel.offset + rel.size, 16):
-            r_info = int.from_bytes(data[off + 8 : off + 16], "little")
-            sym = symtab.offset + (r_info >> 32) * 24
-            shndx = int.from_bytes(data[sym + 6 : sym + 8], "little")
-            if r_info & 0xFFFFFFFF == 10 and shndx == 0:  # R_BPF_64_32 to an extern: kfunc
-                return True
-            if r_info & 0xFFFFFFFF != 1:  # R_BPF_64_64: ld_imm64
-                continue
-            if 0 < shndx < len(secs) and secs[shndx].flags & 0x4:  # SHF_EXECINSTR
-                return True
+    """The interpreter refuses the object's programs, so they are validated JIT-compiled: one
+    hands a subprogram to a helper (libbpf makes its address a BPF_PSEUDO_FUNC, as for
+    bpf_loop: "callbacks are not allowed in non-JITed programs") or calls a kfunc ("JIT is
+    required for calling kernel function")."""
+    for prog in elf.programs(obj):
+        linked = link.program_insns(obj, prog.section, prog.name)
+        if linked is not None and (
+            linked.kfuncs
+            or any(i[0] == link.LD_IMM64 and i[2] == link.BPF_PSEUDO_FUNC for i in linked.insns)
+        ):
+            return True
     return False
 
 

@@ -2,11 +2,12 @@
 subprogram it reaches, appended as libbpf appends them.
 
 libbpf (``bpf_object__reloc_code``) walks the program's instructions; the first call (or
-``ld_imm64`` of a function's address, a callback) that reaches a subprogram not yet appended
-appends that subprogram's instructions at the end and walks them at once, before the walk of
-the caller goes on; every such instruction's ``imm`` is then rewritten to the distance to its
-target's new place. Each program gets its own copy of the subprograms, so the same subprogram
-lands at a different index in different programs. The verifier's instruction numbers (and so a
+``ld_imm64`` of a function's address, a callback, which becomes ``BPF_PSEUDO_FUNC``) that
+reaches a subprogram not yet appended appends that subprogram's instructions at the end and
+walks them at once, before the walk of the caller goes on; every such instruction's ``imm`` is
+then rewritten to the distance to its target's new place. Each program gets its own copy of
+the subprograms, so the same subprogram lands at a different index in different programs. The
+verifier's instruction numbers (and so a
 refinement's ``insn`` and the origins ``ld<insn>.<step>``) are those of this linked program.
 
 Map and data relocations of ``ld_imm64`` are left as compiled: the replay reads a map
@@ -120,7 +121,10 @@ def program_insns(path: Path, section: str, name: str = "") -> Linked | None:
                 out[base + j] = (code, dst, BPF_PSEUDO_KFUNC_CALL, off, imm)
                 kfuncs[base + j] = syms[sym_k].name
                 continue
-            if not _is_sub_ref(i):
+            # clang emits a function's address (a callback) as an ld_imm64 with src 0 and a
+            # relocation against .text; libbpf makes it BPF_PSEUDO_FUNC
+            addr = i[0] == LD_IMM64 and sym_k is not None and syms[sym_k].shndx == text_idx
+            if not (addr or _is_sub_ref(i)):
                 continue
             tgt = target_of(i, sec_start + j, sym_k, in_text)
             length = funcs.get(tgt)
@@ -131,6 +135,7 @@ def program_insns(path: Path, section: str, name: str = "") -> Linked | None:
                 out.extend(text[tgt : tgt + length])
                 walk(placed[tgt], length, text_rels, tgt, True)
             code, dst, src, off, _ = out[base + j]
+            src = BPF_PSEUDO_FUNC if code == LD_IMM64 else src
             out[base + j] = (code, dst, src, off, placed[tgt] - (base + j) - 1)
 
     walk(0, len(own), own_rels, 0, False)

@@ -59,6 +59,7 @@ PACKET_CTX = {
 # but bpf_map_lookup_elem stops the replay: what it returns or writes is not the model's to pick.
 HELPER_RESULT_BITS = {5: 64, 7: 32, 125: 64}
 HELPER_MAP_LOOKUP = 1
+HELPER_LOOP = 181  # bpf_loop(nr_loops, callback, ctx, flags)
 # A helper's memory arguments with their sizes, (pointer register, size register), for a range
 # condition on a size argument (0012): the helpers' prototypes in include/uapi/linux/bpf.h.
 HELPER_MEM_ARGS = {
@@ -86,10 +87,15 @@ HELPER_MEM_ARGS = {
     190: ((3, 4),),  # xdp_store_bytes
 }
 BPF_PSEUDO_MAP_FD = 1
+BPF_PSEUDO_FUNC = 4
 BPF_MAX_LOOPS = 8 * 1024 * 1024  # a numbers iterator's longest range
 MAX_CALL_FRAMES = 8  # the verifier's MAX_CALL_FRAMES
 MAX_BPF_STACK = 512
 MIN_PACKET = 14  # BPF_PROG_TEST_RUN needs an Ethernet header
+# A run from the entry to a callback's access (a suffix that starts at the callback's entry):
+# the fills tried for the inputs the model does not name, and the run's length limit.
+WITNESS_FILLS = (0x00, 0xFF)
+WITNESS_STEPS = 1 << 18  # a few seconds of the host interpreter
 
 
 @dataclass(frozen=True)
@@ -189,9 +195,11 @@ class _Machine:
         values: dict[str, int],
         pkt_len: int,
         kfuncs: dict[int, str] | None = None,
+        fill: int = 0,
     ) -> None:
         self.insns = insns
         self.kfuncs = kfuncs or {}
+        self.fill = fill  # each byte of an input the model does not name
         self.values = values  # origin -> model value
         self.pkt_len = pkt_len
         self.ctx = PACKET_CTX.get(prog_type)
@@ -200,8 +208,9 @@ class _Machine:
         self.regs[1] = Ptr("ctx", 0)
         self.regs[10] = Ptr("stack", 0)
         self.lookups = 0
-        # bpf-to-bpf calls: each frame's return index and the caller's R6-R10 it gets back
-        self.frames: list[tuple[int, list[int | Ptr | None]]] = []
+        # bpf-to-bpf calls and callbacks: each frame's return index, the caller's R6-R10 it
+        # gets back and, for a bpf_loop callback, the loop's [index, nr_loops, callback, ctx]
+        self.frames: list[tuple[int, list[int | Ptr | None], list[Any] | None]] = []
         self.calls = 0
 
     def origin(self, kind: str, pc: int, step: int) -> int | None:
@@ -230,7 +239,7 @@ class _Machine:
             raise _Unsupported(f"packet read outside the packet at insn {pc}")
         value = 0
         for i in range(size):
-            cell = m.get(o + i, 0)
+            cell = m.get(o + i, self.fill)
             value |= (cell if isinstance(cell, int) else 0) << (8 * i)
         return value
 
@@ -255,9 +264,23 @@ class _Machine:
             if bits is None:
                 raise _Unsupported(f"helper {imm} (insn {pc})")
             v = self.origin("call", pc, step)
-            self.regs[0] = (v or 0) & ((1 << bits) - 1)
+            self.regs[0] = (self.fill * 0x0101010101010101 if v is None else v) & ((1 << bits) - 1)
         for r in range(1, 6):
             self.regs[r] = None
+
+    def loop(self, pc: int) -> int | None:
+        """``bpf_loop()`` as kernel/bpf/bpf_iter.c runs it: the callback is entered with the
+        index and ctx (the index to go on from is returned), or R0 is set at once."""
+        nr, cb, ctx, flags = self.regs[1:5]
+        if not (isinstance(nr, int) and isinstance(flags, int) and isinstance(cb, Ptr)):
+            raise _Unsupported(f"bpf_loop's arguments are not what the run knows at insn {pc}")
+        nr &= 0xFFFFFFFF
+        if flags or nr > BPF_MAX_LOOPS or nr == 0:
+            self.regs[0] = (-22 if flags else -7 if nr else 0) & M64  # -EINVAL, -E2BIG, 0
+            for r in range(1, 6):
+                self.regs[r] = None
+            return None
+        return self.enter(pc, cb.off - pc - 1, [0, nr, cb.off, ctx])
 
     def kfunc(self, pc: int) -> None:
         """The numbers iterator's kfuncs, as kernel/bpf/bpf_iter.c computes them on the
@@ -306,33 +329,54 @@ class _Machine:
         for r in range(1, 6):
             self.regs[r] = None
 
-    def enter(self, pc: int, imm: int) -> int:
-        """A bpf-to-bpf call: the callee gets R1-R5 and a stack of its own (the index before
-        its first instruction is returned, the loop steps past it)."""
+    def enter(self, pc: int, imm: int, loop: list[Any] | None = None) -> int:
+        """A bpf-to-bpf call, or a bpf_loop callback (``loop``): the callee gets R1-R5 (a
+        callback its index and ctx) and a stack of its own (the index before its first
+        instruction is returned, the loop steps past it)."""
         if len(self.frames) >= MAX_CALL_FRAMES - 1:
             raise _Unsupported(f"calls nested deeper than the verifier allows at insn {pc}")
-        self.frames.append((pc + 1, self.regs[6:11]))
+        self.frames.append((pc + 1, self.regs[6:11], loop))
         self.calls += 1
         self.regs[0] = None
+        if loop is not None:
+            self.regs[1:6] = [loop[0], loop[3], 0, 0, 0]
         self.regs[6:10] = [None] * 4
         self.regs[10] = Ptr(f"stack of call {self.calls}", 0)
         return pc + imm
 
     def leave(self) -> int:
         """The callee's exit: R0 is its result, the caller's R6-R10 come back, R1-R5 are
-        unreadable as after any call."""
-        ret, saved = self.frames.pop()
-        self.regs[1:6] = [None] * 5
+        unreadable as after any call. A bpf_loop callback that returned 0 is entered again
+        with the next index while there is one; then R0 is the number of calls made."""
+        ret, saved, loop = self.frames.pop()
         self.regs[6:11] = saved
+        if loop is not None:
+            r0 = self.regs[0]
+            if not isinstance(r0, int):
+                raise _Unsupported(f"a bpf_loop callback returned no number (call at {ret - 1})")
+            loop[0] += 1
+            if r0 == 0 and loop[0] < loop[1]:
+                return self.enter(ret - 1, loop[2] - ret, loop)
+            self.regs[0] = loop[0]
+        self.regs[1:6] = [None] * 5
         return ret - 1
 
-    def run(self, target_insn: int, target_step: int, kind: str, size_limit: int) -> Replay:
+    def run(
+        self, target_insn: int, target_step: int, kind: str, size_limit: int, witness: bool = False
+    ) -> Replay:
+        """Run to the condition's step (``target_step``) and judge the access there; with
+        ``witness``, run the whole program instead and judge every visit of ``target_insn``
+        (a suffix that starts inside, at a callback's entry, numbers no steps of this run)."""
         pc = step = 0
         insns = self.insns
         while pc < len(insns) and step <= target_step:
             code, dst, src, off, imm = insns[pc]
             cls = code & 7
-            if pc == target_insn and step == target_step:
+            if pc == target_insn and witness:
+                got = self.at_target(pc, kind, size_limit)
+                if got.verdict == "reproduced":
+                    return Replay("reproduced", f"at step {step}, {got.detail}")
+            elif pc == target_insn and step == target_step:
                 return self.at_target(pc, kind, size_limit)
             if pc == target_insn and (bad := self.bad_access(pc)):
                 # The condition may leave out branches that do not decide its goal (a sliced
@@ -347,12 +391,16 @@ class _Machine:
             elif cls == 0:
                 if code != 0x18:
                     raise _Unsupported(f"legacy packet load at insn {pc}")
-                if src not in (0, BPF_PSEUDO_MAP_FD):
+                if src not in (0, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_FUNC):
                     # global data: its bytes are the object's, not the model's to pick
                     raise _Unsupported(f"ld_imm64 of kind {src} at insn {pc}")
                 hi = insns[pc + 1][4] if pc + 1 < len(insns) else 0
                 self.regs[dst] = (
-                    Ptr(f"map {imm}", 0) if src else ((hi << 32) | (imm & 0xFFFFFFFF)) & M64
+                    Ptr("code", pc + imm + 1)
+                    if src == BPF_PSEUDO_FUNC
+                    else Ptr(f"map {imm}", 0)
+                    if src
+                    else ((hi << 32) | (imm & 0xFFFFFFFF)) & M64
                 )
                 pc += 1
             elif cls in (1, 2, 3):
@@ -385,10 +433,15 @@ class _Machine:
                         self.kfunc(pc)
                     elif src != 0:
                         raise _Unsupported(f"call of kind {src} at insn {pc}")
+                    elif imm == HELPER_LOOP:
+                        entered = self.loop(pc)
+                        pc = pc if entered is None else entered
                     else:
                         self.call(imm, pc, step)
                 elif op == 0x90 and cls == 5 and self.frames:
                     pc = self.leave()
+                elif op == 0x90 and cls == 5 and witness:
+                    return Replay("unsupported", f"the run exits at step {step}")
                 elif op == 0x90 and cls == 5:
                     return Replay(
                         "diverged",
@@ -403,6 +456,8 @@ class _Machine:
                 raise _Unsupported(f"instruction class {cls} at insn {pc}")
             pc += 1
             step += 1
+        if witness:
+            return Replay("unsupported", f"the run stops after {step} steps at insn {pc}")
         return Replay(
             "diverged",
             f"insn {target_insn} is not reached at step {target_step} (the run is at insn {pc}, "
@@ -571,7 +626,10 @@ def replay(
     start = refinement.get("start", "")
     if start != "entry":
         what = {"frame": "a frame's entry", "state": "a verifier state", "cut": "a cut"}
-        return Replay("unsupported", f"the suffix starts at {what.get(start, 'an unknown point')}")
+        where = f"the suffix starts at {what.get(start, 'an unknown point')}"
+        if start in what and refinement.get("kind", "range") == "range":
+            return _witness(insns, prog_type, refinement, kfuncs or {}, where)
+        return Replay("unsupported", where)
     values: dict[str, int] = {}
     pkt_len = None
     for entry in model.values():
@@ -601,6 +659,47 @@ def replay(
         )
     except _Unsupported as err:
         return Replay("unsupported", str(err))
+
+
+def _witness(
+    insns: list[Insn],
+    prog_type: str,
+    refinement: dict[str, Any],
+    kfuncs: dict[int, str],
+    where: str,
+) -> Replay:
+    """A range condition whose suffix does not start at the program's entry (``where``: at a
+    bpf_loop callback's entry, a verifier state, a cut): its model gives values at that point,
+    not the program's inputs, so the program is run from its entry instead (through bpf_loop
+    and its callbacks) with every input set to one fill (each of ``WITNESS_FILLS``), and any
+    visit of the refused instruction that accesses out of bounds reproduces the refusal; the
+    model's values are not used."""
+    access = refinement.get("access") or {}
+    tried = []
+    for fill in WITNESS_FILLS:
+        machine = _Machine(insns, prog_type, {}, 64, kfuncs, fill)
+        try:
+            got = machine.run(
+                int(refinement["insn"]),
+                WITNESS_STEPS,
+                "range",
+                int(access.get("region", 0) or 0),
+                witness=True,
+            )
+        except _Unsupported as err:
+            got = Replay("unsupported", str(err))
+        if got.verdict == "reproduced":
+            return Replay(
+                "reproduced",
+                f"the run from the program's entry with every input byte {fill:#04x} "
+                f"({where}), {got.detail}",
+            )
+        tried.append(f"bytes {fill:#04x}: {got.detail}")
+    return Replay(
+        "unsupported",
+        f"{where}, and no run from the program's entry reaches insn {refinement['insn']} out "
+        f"of bounds ({'; '.join(tried)})",
+    )
 
 
 def annotate(result: dict[str, Any], obj: Path) -> None:
