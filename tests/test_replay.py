@@ -131,9 +131,15 @@ def test_what_the_replay_cannot_choose_stops_it() -> None:
     prog = [ins(0x61, 2, 1, 12), ins(0x95)]
     got = replay.replay(prog, "xdp", refinement({}, insn=1, step=1))
     assert got.verdict == "unsupported" and "context field" in got.detail
-    # A packet too short for BPF_PROG_TEST_RUN.
-    got = replay.replay(PKT_PROG, "xdp", refinement({"v0": (4, "pkt_len.0")}))
-    assert got.verdict == "unsupported" and "4 bytes" in got.detail
+    # A packet too short for BPF_PROG_TEST_RUN: a path condition stops there; for a range
+    # one, packets that can be sent are tried from the shortest, 0x00 bytes first (offset 0
+    # is in bounds at every length), then 0xff (offset 255 is past a 14-byte packet).
+    ref = refinement({"v0": (4, "pkt_len.0")})
+    got = replay.replay(PKT_PROG, "xdp", ref | {"kind": "path"})
+    assert got.verdict == "unsupported" and "4 bytes cannot be sent" in got.detail
+    got = replay.replay(PKT_PROG, "xdp", ref)
+    assert got.verdict == "reproduced" and "0xff and a packet of 14 bytes" in got.detail, got
+    assert "offset 255 of pkt (14 bytes)" in got.detail
 
 
 def test_path_conditions_are_reproduced_by_reaching_the_rejected_instruction() -> None:

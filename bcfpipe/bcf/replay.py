@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,7 @@ MIN_PACKET = 14  # BPF_PROG_TEST_RUN needs an Ethernet header
 # A run from the entry to a callback's access (a suffix that starts at the callback's entry):
 # the fills tried for the inputs the model does not name, and the run's length limit.
 WITNESS_FILLS = (0x00, 0xFF)
+WITNESS_LENGTHS = 64  # packet lengths tried from the shortest one BPF_PROG_TEST_RUN sends
 WITNESS_STEPS = 1 << 18  # a few seconds of the host interpreter
 
 
@@ -648,7 +650,12 @@ def replay(
     if pkt_len is None:
         pkt_len = 64
     if pkt_len < MIN_PACKET or pkt_len > 1 << 16:
-        return Replay("unsupported", f"a packet of {pkt_len} bytes cannot be sent")
+        where = f"the model's packet of {pkt_len} bytes cannot be sent"
+        if refinement.get("kind", "range") != "range":
+            return Replay("unsupported", where)
+        # A packet that can be sent may do the same: the shortest ones first.
+        lengths = range(MIN_PACKET, MIN_PACKET + WITNESS_LENGTHS)
+        return _witness(insns, prog_type, refinement, kfuncs or {}, where, lengths)
     access = refinement.get("access") or {}
     try:
         return _Machine(insns, prog_type, values, pkt_len, kfuncs or {}).run(
@@ -667,6 +674,7 @@ def _witness(
     refinement: dict[str, Any],
     kfuncs: dict[int, str],
     where: str,
+    lengths: Iterable[int] = (64,),
 ) -> Replay:
     """A range condition whose suffix does not start at the program's entry (``where``: at a
     bpf_loop callback's entry, a verifier state, a cut): its model gives values at that point,
@@ -677,23 +685,24 @@ def _witness(
     access = refinement.get("access") or {}
     tried = []
     for fill in WITNESS_FILLS:
-        machine = _Machine(insns, prog_type, {}, 64, kfuncs, fill)
-        try:
-            got = machine.run(
-                int(refinement["insn"]),
-                WITNESS_STEPS,
-                "range",
-                int(access.get("region", 0) or 0),
-                witness=True,
-            )
-        except _Unsupported as err:
-            got = Replay("unsupported", str(err))
-        if got.verdict == "reproduced":
-            return Replay(
-                "reproduced",
-                f"the run from the program's entry with every input byte {fill:#04x} "
-                f"({where}), {got.detail}",
-            )
+        for length in lengths:
+            machine = _Machine(insns, prog_type, {}, length, kfuncs, fill)
+            try:
+                got = machine.run(
+                    int(refinement["insn"]),
+                    WITNESS_STEPS,
+                    "range",
+                    int(access.get("region", 0) or 0),
+                    witness=True,
+                )
+            except _Unsupported as err:
+                got = Replay("unsupported", str(err))
+            if got.verdict == "reproduced":
+                return Replay(
+                    "reproduced",
+                    f"the run from the program's entry with every input byte {fill:#04x} "
+                    f"and a packet of {length} bytes ({where}), {got.detail}",
+                )
         tried.append(f"bytes {fill:#04x}: {got.detail}")
     return Replay(
         "unsupported",
