@@ -467,3 +467,46 @@ def test_a_callback_that_returns_1_stops_the_loop() -> None:
     prog[-2] = ins(0xB7, 0, 0, 0, 1)  # the callback returns 1
     got = replay.replay(prog, "sched_cls", loop_ref(prog))
     assert got.verdict == "unsupported" and "the run exits" in got.detail, got
+
+
+def adjust_prog(helper: int, delta: int, data: int = 0) -> list[replay.Insn]:
+    """A program that calls ``helper(ctx, delta)`` and, if it succeeds, reloads data (at
+    ``data`` in its context) and reads 4 bytes at data + 36 without checking data_end again
+    (insn 5)."""
+    return [
+        ins(0xBF, 6, 1),  # 0: r6 = ctx
+        ins(0xB7, 2, 0, 0, delta),  # 1: r2 = delta
+        ins(0x85, imm=helper),  # 2: call
+        ins(0x55, 0, 0, 3, 0),  # 3: if r0 != 0 goto 7
+        ins(0x61, 2, 6, data),  # 4: r2 = ctx->data
+        ins(0x61, 0, 2, 36),  # 5: r0 = *(u32 *)(r2 + 36)
+        ins(0xB7, 0, 0, 0, 0),  # 6: r0 = 0
+        ins(0x95),  # 7: exit
+    ]
+
+
+def two_packets() -> dict[str, Any]:
+    # the model's packet before and after the helper: two lengths, no one input
+    return refinement({"v0": (64, "pkt_len.0"), "v1": (14, "pkt_len.1")}, insn=5, step=5)
+
+
+def test_a_helper_that_moves_the_packet_is_run_on_sendable_packets() -> None:
+    """bpf_xdp_adjust_head(ctx, 50) fails unless 14 bytes stay (-EINVAL: the program exits),
+    so the shortest packet that reaches the read is 64 bytes: data moves to 50, and data + 36
+    is past the end. bpf_xdp_adjust_tail(ctx, -50) likewise leaves 14 bytes."""
+    got = replay.replay(adjust_prog(44, 50), "xdp", two_packets())
+    assert got.verdict == "reproduced", got
+    assert (
+        "a packet of 64 bytes" in got.detail and "offset 86 of pkt (bytes 50 to 64)" in got.detail
+    )
+    got = replay.replay(adjust_prog(65, -50), "xdp", two_packets())
+    assert got.verdict == "reproduced", got
+    assert "a packet of 64 bytes" in got.detail and "offset 36 of pkt (14 bytes)" in got.detail
+    # A frame that grows: how much tailroom BPF_PROG_TEST_RUN gives is not modelled.
+    got = replay.replay(adjust_prog(65, 50), "xdp", two_packets())
+    assert got.verdict == "unsupported" and "grows the frame" in got.detail, got
+    # bpf_skb_pull_data on BPF_PROG_TEST_RUN's linear skb moves nothing: 40 bytes are read
+    # only from packets that hold them.
+    got = replay.replay(adjust_prog(39, 64, data=76), "sched_cls", two_packets())
+    assert got.verdict == "unsupported" and "no run from the program's entry" in got.detail
+    assert "bytes 0xff: the run exits" in got.detail, got

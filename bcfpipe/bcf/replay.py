@@ -61,6 +61,14 @@ PACKET_CTX = {
 HELPER_RESULT_BITS = {5: 64, 7: 32, 125: 64}
 HELPER_MAP_LOOKUP = 1
 HELPER_LOOP = 181  # bpf_loop(nr_loops, callback, ctx, flags)
+# Helpers that move the packet's bounds (net/core/filter.c), run as BPF_PROG_TEST_RUN's packets
+# make them: an XDP frame with XDP_PACKET_HEADROOM before the data, a linear skb.
+HELPER_XDP_ADJUST_HEAD = 44
+HELPER_XDP_ADJUST_TAIL = 65
+HELPER_SKB_PULL_DATA = 39
+XDP_PACKET_HEADROOM = 256
+XDP_FRAME_SIZE = 40  # sizeof(struct xdp_frame), which adjust_head keeps free at the start
+ETH_HLEN = 14
 # A helper's memory arguments with their sizes, (pointer register, size register), for a range
 # condition on a size argument (0012): the helpers' prototypes in include/uapi/linux/bpf.h.
 HELPER_MEM_ARGS = {
@@ -203,7 +211,8 @@ class _Machine:
         self.kfuncs = kfuncs or {}
         self.fill = fill  # each byte of an input the model does not name
         self.values = values  # origin -> model value
-        self.pkt_len = pkt_len
+        self.pkt_len = pkt_len  # where data_end is, from the first packet's start
+        self.pkt_lo = 0  # where data is: a helper may move it
         self.ctx = PACKET_CTX.get(prog_type)
         self.mem: dict[str, dict[int, int | Ptr]] = {}
         self.regs: list[int | Ptr | None] = [None] * 11
@@ -222,7 +231,7 @@ class _Machine:
         o = base.off + off
         if base.region == "ctx":
             if self.ctx and o == self.ctx[0]:
-                return Ptr("pkt", 0)
+                return Ptr("pkt", self.pkt_lo)
             if self.ctx and o == self.ctx[1]:
                 return Ptr("pkt", self.pkt_len)
             # Other fields (lengths, marks, interface numbers) are the environment's: a model's
@@ -237,7 +246,7 @@ class _Machine:
             # The input the model describes: bytes nobody wrote yet are what it says they read.
             for i in range(size):
                 m.setdefault(o + i, (v >> (8 * i)) & 0xFF)
-        if base.region == "pkt" and not (o >= 0 and o + size <= self.pkt_len):
+        if base.region == "pkt" and not (o >= self.pkt_lo and o + size <= self.pkt_len):
             raise _Unsupported(f"packet read outside the packet at insn {pc}")
         value = 0
         for i in range(size):
@@ -257,7 +266,9 @@ class _Machine:
                 m[o + i] = (val >> (8 * i)) & 0xFF
 
     def call(self, imm: int, pc: int, step: int) -> None:
-        if imm == HELPER_MAP_LOOKUP:
+        if imm in (HELPER_XDP_ADJUST_HEAD, HELPER_XDP_ADJUST_TAIL, HELPER_SKB_PULL_DATA):
+            self.regs[0] = self.packet_helper(imm, pc) & M64
+        elif imm == HELPER_MAP_LOOKUP:
             # An entry found: a map value whose bytes the model chooses as the program reads them.
             self.lookups += 1
             self.regs[0] = Ptr(f"map value {self.lookups}", 0)
@@ -269,6 +280,30 @@ class _Machine:
             self.regs[0] = (self.fill * 0x0101010101010101 if v is None else v) & ((1 << bits) - 1)
         for r in range(1, 6):
             self.regs[r] = None
+
+    def packet_helper(self, helper: int, pc: int) -> int:
+        """bpf_xdp_adjust_head/_tail and bpf_skb_pull_data on the run's packet, as
+        net/core/filter.c computes them; the result (0 or an error) is returned."""
+        delta = self.regs[2]
+        if not isinstance(delta, int):
+            raise _Unsupported(f"helper {helper}'s argument is no number at insn {pc}")
+        if helper == HELPER_SKB_PULL_DATA:
+            # a linear skb: pulling up to its length changes nothing, beyond fails
+            return 0 if delta & 0xFFFFFFFF <= self.pkt_len - self.pkt_lo else -12  # -ENOMEM
+        delta = _sx(delta, 32)
+        if helper == HELPER_XDP_ADJUST_HEAD:
+            data = self.pkt_lo + delta
+            if data < XDP_FRAME_SIZE - XDP_PACKET_HEADROOM or data > self.pkt_len - ETH_HLEN:
+                return -22  # -EINVAL
+            self.pkt_lo = data
+            return 0
+        if delta > 0:
+            # how much tailroom BPF_PROG_TEST_RUN's frame has is not modelled
+            raise _Unsupported(f"bpf_xdp_adjust_tail grows the frame at insn {pc}")
+        if self.pkt_len + delta < self.pkt_lo + ETH_HLEN:
+            return -22
+        self.pkt_len += delta
+        return 0
 
     def loop(self, pc: int) -> int | None:
         """``bpf_loop()`` as kernel/bpf/bpf_iter.c runs it: the callback is entered with the
@@ -524,11 +559,12 @@ class _Machine:
         return self.regs[src if cls == 1 else dst], SIZES[code & 0x18], off
 
     @staticmethod
-    def outside(base: Ptr, size: int, off: int, limit: int) -> tuple[bool, str]:
-        """Whether the access leaves ``limit`` bytes of its region, and where it is."""
+    def outside(base: Ptr, size: int, off: int, limit: int, lo: int = 0) -> tuple[bool, str]:
+        """Whether the access leaves bytes ``lo`` to ``limit`` of its region, and where it is."""
         o = base.off + off
-        where = f"{size}-byte access at offset {o} of {base.region} ({limit} bytes)"
-        return o < 0 or o + size > limit, where
+        bounds = f"{limit} bytes" if lo == 0 else f"bytes {lo} to {limit}"
+        where = f"{size}-byte access at offset {o} of {base.region} ({bounds})"
+        return o < lo or o + size > limit, where
 
     def bad_access(self, pc: int) -> str:
         """What is wrong with the memory access at ``pc`` in the current state ('' if nothing
@@ -542,7 +578,7 @@ class _Machine:
         # Off the condition's path only the packet's bounds are known: which map value the
         # condition's access size belongs to, the run does not tell.
         if isinstance(base, Ptr) and base.region == "pkt":
-            out, where = self.outside(base, size, off, self.pkt_len)
+            out, where = self.outside(base, size, off, self.pkt_len, self.pkt_lo)
             if out:
                 return f"insn {pc}: {where}"
         return ""
@@ -560,8 +596,9 @@ class _Machine:
         base, size, off = self.access(pc) or (None, 0, 0)
         if not isinstance(base, Ptr):
             raise _Unsupported(f"the access at insn {pc} is not through a pointer the run knows")
-        limit = self.pkt_len if base.region == "pkt" else size_limit
-        out, where = self.outside(base, size, off, limit)
+        pkt = base.region == "pkt"
+        limit, lo = (self.pkt_len, self.pkt_lo) if pkt else (size_limit, 0)
+        out, where = self.outside(base, size, off, limit, lo)
         if out:
             return Replay("reproduced", f"insn {pc}: {where}{self.assumed()}")
         return Replay("diverged", f"insn {pc}: in bounds, {where}: a model gap")
@@ -640,7 +677,12 @@ def replay(
             return Replay("unsupported", "the kernel did not name the condition's variables")
         if origin.startswith("pkt_len."):
             if pkt_len is not None and pkt_len != entry["value"]:
-                return Replay("unsupported", "more than one packet (a helper changed it)")
+                # the model's packets before and after a helper are not one input: search
+                where = "the model has more than one packet (a helper changed it)"
+                if refinement.get("kind", "range") != "range":
+                    return Replay("unsupported", where)
+                lengths = range(MIN_PACKET, MIN_PACKET + WITNESS_LENGTHS)
+                return _witness(insns, prog_type, refinement, kfuncs or {}, where, lengths)
             pkt_len = int(entry["value"])
         elif re.fullmatch(r"r\d+|fp-\d+\.\d+", origin) and origin not in ("r1", "r10"):
             # at the entry only the context and the frame pointer are set
