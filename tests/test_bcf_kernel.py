@@ -214,8 +214,8 @@ def test_unsafe_twin_refuted(name: str) -> None:
 # appends and the numbers iterator's kfuncs. reload_flag_fanout_unsafe's condition leaves out
 # the branches that do not decide its goal, so its model takes another path to the same
 # dereference of NULL (it diverged before 0020, when a map lookup made the tracker forget the
-# flag's slot). The bpf_loop twins' suffixes start at the callback's entry, which the replay
-# does not model.
+# flag's slot). The bpf_loop twins' suffixes start at the callback's entry: the program is run
+# from its entry through bpf_loop instead, which reads past the value at index 16.
 REPLAY = {
     "mask_diff_unsafe": "reproduced",
     "late_bound_unsafe": "reproduced",
@@ -231,8 +231,8 @@ REPLAY = {
     "subprog_arg_relation_unsafe": "reproduced",
     "helper_size_relation_unsafe": "reproduced",
     "helper_u32_result_unsafe": "reproduced",
-    "bpf_loop_unsafe": "unsupported",
-    "bpf_loop_var_bound_unsafe": "unsupported",
+    "bpf_loop_unsafe": "reproduced",
+    "bpf_loop_var_bound_unsafe": "reproduced",
     "iter_counter_unsafe": "reproduced",
 }
 
