@@ -510,3 +510,45 @@ def test_a_helper_that_moves_the_packet_is_run_on_sendable_packets() -> None:
     got = replay.replay(adjust_prog(39, 64, data=76), "sched_cls", two_packets())
     assert got.verdict == "unsupported" and "no run from the program's entry" in got.detail
     assert "bytes 0xff: the run exits" in got.detail, got
+
+
+# A program that indexes an 8-byte map value by __sk_buff.len (insn 8, read at step 7), or by
+# another field at ``field``.
+def skb_len_prog(field: int = 0) -> list[replay.Insn]:
+    return [
+        ins(0xBF, 6, 1),  # 0: r6 = ctx
+        ins(0x18, 1, 1, 0, 7),  # 1: r1 = map
+        ins(0, 0, 0, 0, 0),  # 2
+        ins(0x62, 10, 0, -4, 0),  # 3: *(u32 *)(r10 - 4) = 0
+        ins(0xBF, 2, 10),  # 4: r2 = r10
+        ins(0x07, 2, 0, 0, -4),  # 5: r2 += -4
+        ins(0x85, imm=1),  # 6: r0 = bpf_map_lookup_elem()
+        ins(0x15, 0, 0, 4, 0),  # 7: if r0 == 0 goto 12
+        ins(0x61, 2, 6, field),  # 8: r2 = *(u32 *)(ctx + field)
+        ins(0x0F, 0, 2),  # 9: r0 += r2
+        ins(0x71, 0, 0, 0),  # 10: r0 = *(u8 *)(r0 + 0)
+        ins(0xB7, 0, 0, 0, 0),  # 11: r0 = 0
+        ins(0xB7, 0, 0, 0, 0),  # 12: r0 = 0
+        ins(0x95),  # 13: exit
+    ]
+
+
+def test_skb_len_is_the_packets_and_the_context_inputs_are_the_models() -> None:
+    """__sk_buff.len is the length of BPF_PROG_TEST_RUN's packet (without the Ethernet header
+    for a socket filter): a model that names no packet length sets it through its value of
+    len; one that names a packet length has len follow it. mark, priority and cb[] are the
+    test run's inputs; other fields are the environment's."""
+    ref = refinement({"v0": (2000, "ld8.7")}, insn=10, step=9) | {"access": {"region": 8}}
+    got = replay.replay(skb_len_prog(), "socket_filter", ref)
+    assert got.verdict == "reproduced" and "offset 2000 of map value 1" in got.detail, got
+    ref64 = refinement({"v0": (2000, "ld8.7"), "v1": (64, "pkt_len.0")}, insn=10, step=9)
+    ref64 |= {"access": {"region": 8}}
+    got = replay.replay(skb_len_prog(), "socket_filter", ref64)
+    assert got.verdict == "reproduced" and "offset 50 of map value 1" in got.detail, got
+    got = replay.replay(skb_len_prog(), "sched_cls", ref64)
+    assert got.verdict == "reproduced" and "offset 64 of map value 1" in got.detail, got
+    cb = refinement({"v0": (9, "ld8.7")}, insn=10, step=9) | {"access": {"region": 8}}
+    got = replay.replay(skb_len_prog(48), "sched_cls", cb)
+    assert got.verdict == "reproduced" and "offset 9 of map value 1" in got.detail, got
+    got = replay.replay(skb_len_prog(16), "sched_cls", cb)  # queue_mapping
+    assert got.verdict == "unsupported" and "context field at offset 16" in got.detail, got

@@ -55,6 +55,12 @@ PACKET_CTX = {
     "action": (76, 80),
     "tc": (76, 80),
 }
+# __sk_buff's len (offset 0) in BPF_PROG_TEST_RUN: the packet's length, less the Ethernet
+# header that eth_type_trans pulls for the program types that do not see it.
+SKB_LEN_DELTA = {"sched_cls": 0, "sched_act": 0, "socket_filter": -14}
+# __sk_buff fields BPF_PROG_TEST_RUN takes from its ctx_in, inputs like the packet's bytes:
+# mark and priority (offsets 8-15), cb[0..4] (48-67).
+SKB_INPUTS = ((8, 16), (48, 68))
 # Helpers the replay runs: their result can be any value of the given width and they write no
 # memory the program reads (ktime_get_ns, get_prandom_u32, ktime_get_boot_ns). Any other helper
 # but bpf_map_lookup_elem stops the replay: what it returns or writes is not the model's to pick.
@@ -213,7 +219,11 @@ class _Machine:
         self.values = values  # origin -> model value
         self.pkt_len = pkt_len  # where data_end is, from the first packet's start
         self.pkt_lo = 0  # where data is: a helper may move it
+        # The length may still follow the model's value of __sk_buff.len (no packet length in
+        # the model, no packet pointer handed out yet).
+        self.len_open = False
         self.ctx = PACKET_CTX.get(prog_type)
+        self.skb_len = SKB_LEN_DELTA.get(prog_type)
         self.mem: dict[str, dict[int, int | Ptr]] = {}
         self.regs: list[int | Ptr | None] = [None] * 11
         self.regs[1] = Ptr("ctx", 0)
@@ -230,13 +240,23 @@ class _Machine:
     def load(self, base: Ptr, off: int, size: int, pc: int, step: int) -> int | Ptr:
         o = base.off + off
         if base.region == "ctx":
-            if self.ctx and o == self.ctx[0]:
-                return Ptr("pkt", self.pkt_lo)
-            if self.ctx and o == self.ctx[1]:
-                return Ptr("pkt", self.pkt_len)
-            # Other fields (lengths, marks, interface numbers) are the environment's: a model's
-            # value for them is no input the replay can give.
-            raise _Unsupported(f"context field at offset {o} (insn {pc})")
+            if self.ctx and o in self.ctx:
+                self.len_open = False
+                return Ptr("pkt", self.pkt_lo if o == self.ctx[0] else self.pkt_len)
+            if self.skb_len is not None and o >= 0 and o + size <= 4:
+                v = self.origin("ld", pc, step)
+                if self.len_open and v is not None and size == 4:
+                    # the model's packet length, as the program reads it
+                    self.pkt_len = self.pkt_lo + v - self.skb_len
+                    if not MIN_PACKET <= self.pkt_len <= 1 << 16:
+                        raise _Unsupported(f"a packet of {self.pkt_len} bytes cannot be sent")
+                self.len_open = False
+                length = self.pkt_len - self.pkt_lo + self.skb_len
+                return (length >> (8 * o)) & ((1 << (8 * size)) - 1)
+            if self.skb_len is None or not any(a <= o and o + size <= b for a, b in SKB_INPUTS):
+                # Other fields (interface numbers, the socket, addresses) are the
+                # environment's: a model's value for them is no input the replay can give.
+                raise _Unsupported(f"context field at offset {o} (insn {pc})")
         m = self.mem.setdefault(base.region, {})
         cells = [m.get(o + i) for i in range(size)]
         if isinstance(cells[0], Ptr):
@@ -689,6 +709,7 @@ def replay(
             return Replay("unsupported", f"{origin} is read before it is written")
         else:
             values.setdefault(origin, int(entry["value"]))
+    open_len = pkt_len is None
     if pkt_len is None:
         pkt_len = 64
     if pkt_len < MIN_PACKET or pkt_len > 1 << 16:
@@ -700,7 +721,9 @@ def replay(
         return _witness(insns, prog_type, refinement, kfuncs or {}, where, lengths)
     access = refinement.get("access") or {}
     try:
-        return _Machine(insns, prog_type, values, pkt_len, kfuncs or {}).run(
+        machine = _Machine(insns, prog_type, values, pkt_len, kfuncs or {})
+        machine.len_open = open_len
+        return machine.run(
             int(refinement["insn"]),
             int(refinement.get("track_length") or 0),
             str(refinement.get("kind", "range")),
