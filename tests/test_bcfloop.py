@@ -113,6 +113,33 @@ def test_refuted_stops_and_records_counterexample() -> None:
     assert refuted[0]["model"] == {"v0": {"value": 260, "origin": ""}}
 
 
+def test_each_condition_keeps_its_own_track_length() -> None:
+    """Conditions of one instruction on other paths have other tracks: each is reported with
+    the kernel's line of its own (in order, of its size), not the first line of the insn."""
+    cond_c = COND_A + b"-longer"
+    lines = (
+        "bcf: condition kind=range insn=12 track_length=309 cond_bytes=21 cert_bytes=0 "
+        "check_ns=0\n"
+        "bcf: condition kind=range insn=12 track_length=310 cond_bytes=28 cert_bytes=0 "
+        "check_ns=0\n"
+        "bcf: condition kind=range insn=12 track_length=311 cond_bytes=21 cert_bytes=0 "
+        "check_ns=0\n"
+    )
+
+    def run_round(idx: list[int], certs: dict[int, dict[str, bytes]]) -> list[Any]:
+        p = prog(bcfloop.ENOKEY, [COND_B, cond_c, COND_A], lines, "rejected")
+        return [(result(p), "")]
+
+    verdicts = {COND_A: "proved", COND_B: "proved", cond_c: "refuted"}
+    [(res, _)] = bcfloop.run(1, run_round, prover=fake_prover(verdicts))
+    refs = res["programs"][0]["refinements"]
+    assert [(r["condition_bytes"], r["track_length"]) for r in refs] == [
+        (21, 309),
+        (28, 310),
+        (21, 311),
+    ]
+
+
 def test_budget_says_whether_rounds_or_conditions_ran_out_and_not_needed() -> None:
     n = {"c": 0}
     log = {"text": ""}

@@ -334,6 +334,16 @@ def needs_certificates(program: dict[str, Any]) -> bool:
     return program.get("errno") == ENOKEY and bool(program.get("bcf_conditions"))
 
 
+def _line_of(lines: list[dict[str, Any]] | None, cond: dict[str, Any]) -> dict[str, Any] | None:
+    """The first of ``lines`` (the kernel's lines of one instruction's conditions, in their
+    order) of the size of ``cond``, taken off the list; None when there is none."""
+    if not lines:
+        return None
+    size = len(cond["bytes"])
+    k = next((k for k, st in enumerate(lines) if st["condition_bytes"] == size), 0)
+    return lines.pop(k)
+
+
 def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
     """Fill ``refinements`` per program and ``result['bcf']`` from the last round and the proofs.
 
@@ -345,11 +355,13 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
     recs = loop.by_insn()
     for prog in result.get("programs", []):
         refs = []
-        pending: dict[tuple[str, int], dict[str, Any]] = {}
+        # The kernel's line of each condition it returned, in the order it returned them:
+        # several conditions of one instruction (other paths) have other tracks.
+        pending: dict[tuple[str, int], list[dict[str, Any]]] = {}
         for st in prog.pop("bcf_stats", []):
             if not st["checked"]:
                 # reported below, once per condition the kernel returned
-                pending.setdefault((st["kind"], st["insn"]), st)
+                pending.setdefault((st["kind"], st["insn"]), []).append(st)
                 continue
             rec = recs.get((prog.get("name", ""), st["kind"], st["insn"]))
             refs.append(
@@ -370,7 +382,7 @@ def annotate(result: dict[str, Any], loop: ObjectLoop) -> dict[str, Any]:
             )
         for c in prog.pop("bcf_conditions", []):
             rec = loop.proofs.get(condition_hash(c["bytes"]).hex())
-            st = pending.get((c.get("kind", "range"), int(c.get("insn", -1))))
+            st = _line_of(pending.get((c.get("kind", "range"), int(c.get("insn", -1)))), c)
             refs.append(
                 {
                     "kind": c.get("kind", "range"),
