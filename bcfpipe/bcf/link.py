@@ -7,8 +7,8 @@ reaches a subprogram not yet appended appends that subprogram's instructions at 
 walks them at once, before the walk of the caller goes on; every such instruction's ``imm`` is
 then rewritten to the distance to its target's new place. Each program gets its own copy of
 the subprograms, so the same subprogram lands at a different index in different programs. The
-verifier's instruction numbers (and so a
-refinement's ``insn`` and the origins ``ld<insn>.<step>``) are those of this linked program.
+verifier's instruction numbers (and so a refinement's ``insn`` and the origins
+``ld<insn>.<step>``) are those of this linked program.
 
 Map and data relocations of ``ld_imm64`` are left as compiled: the replay reads a map
 reference's kind from ``src`` and treats the map by its reference, not by the file descriptor

@@ -107,10 +107,12 @@ BPF_MAX_LOOPS = 8 * 1024 * 1024  # a numbers iterator's longest range
 MAX_CALL_FRAMES = 8  # the verifier's MAX_CALL_FRAMES
 MAX_BPF_STACK = 512
 MIN_PACKET = 14  # BPF_PROG_TEST_RUN needs an Ethernet header
-# A run from the entry to a callback's access (a suffix that starts at the callback's entry):
-# the fills tried for the inputs the model does not name, and the run's length limit.
+# A run from the entry when the model is no input (a suffix that starts elsewhere, a packet
+# that cannot be sent or changes): the byte every input is set to, the packet lengths tried
+# when the model's packet is in question (from the shortest BPF_PROG_TEST_RUN sends), and the
+# run's length limit.
 WITNESS_FILLS = (0x00, 0xFF)
-WITNESS_LENGTHS = 64  # packet lengths tried from the shortest one BPF_PROG_TEST_RUN sends
+WITNESS_LENGTHS = range(MIN_PACKET, MIN_PACKET + 64)
 WITNESS_STEPS = 1 << 18  # a few seconds of the host interpreter
 
 
@@ -212,6 +214,7 @@ class _Machine:
         pkt_len: int,
         kfuncs: dict[int, str] | None = None,
         fill: int = 0,
+        len_open: bool = False,
     ) -> None:
         self.insns = insns
         self.kfuncs = kfuncs or {}
@@ -221,7 +224,7 @@ class _Machine:
         self.pkt_lo = 0  # where data is: a helper may move it
         # The length may still follow the model's value of __sk_buff.len (no packet length in
         # the model, no packet pointer handed out yet).
-        self.len_open = False
+        self.len_open = len_open
         self.ctx = PACKET_CTX.get(prog_type)
         self.skb_len = SKB_LEN_DELTA.get(prog_type)
         self.mem: dict[str, dict[int, int | Ptr]] = {}
@@ -298,8 +301,11 @@ class _Machine:
                 raise _Unsupported(f"helper {imm} (insn {pc})")
             v = self.origin("call", pc, step)
             self.regs[0] = (self.fill * 0x0101010101010101 if v is None else v) & ((1 << bits) - 1)
-        for r in range(1, 6):
-            self.regs[r] = None
+        self.clobber_args()
+
+    def clobber_args(self) -> None:
+        """R1-R5 after any call: unreadable until written again."""
+        self.regs[1:6] = [None] * 5
 
     def packet_helper(self, helper: int, pc: int) -> int:
         """bpf_xdp_adjust_head/_tail and bpf_skb_pull_data on the run's packet, as
@@ -334,8 +340,7 @@ class _Machine:
         nr &= 0xFFFFFFFF
         if flags or nr > BPF_MAX_LOOPS or nr == 0:
             self.regs[0] = (-22 if flags else -7 if nr else 0) & M64  # -EINVAL, -E2BIG, 0
-            for r in range(1, 6):
-                self.regs[r] = None
+            self.clobber_args()
             return None
         return self.enter(pc, cb.off - pc - 1, [0, nr, cb.off, ctx])
 
@@ -383,8 +388,7 @@ class _Machine:
             put(0, 0)
             result = 0
         self.regs[0] = result
-        for r in range(1, 6):
-            self.regs[r] = None
+        self.clobber_args()
 
     def enter(self, pc: int, imm: int, loop: list[Any] | None = None) -> int:
         """A bpf-to-bpf call, or a bpf_loop callback (``loop``): the callee gets R1-R5 (a
@@ -415,7 +419,7 @@ class _Machine:
             if r0 == 0 and loop[0] < loop[1]:
                 return self.enter(ret - 1, loop[2] - ret, loop)
             self.regs[0] = loop[0]
-        self.regs[1:6] = [None] * 5
+        self.clobber_args()
         return ret - 1
 
     def run(
@@ -683,12 +687,17 @@ def replay(
     ``kfuncs`` (instruction -> name)."""
     model = refinement.get("model") or {}
     start = refinement.get("start", "")
+
+    def search(where: str, lengths: Iterable[int] = (64,)) -> Replay:
+        # The model is no input: a range condition is searched for a run that does the same.
+        if refinement.get("kind", "range") != "range":
+            return Replay("unsupported", where)
+        return _witness(insns, prog_type, refinement, kfuncs or {}, where, lengths)
+
     if start != "entry":
         what = {"frame": "a frame's entry", "state": "a verifier state", "cut": "a cut"}
         where = f"the suffix starts at {what.get(start, 'an unknown point')}"
-        if start in what and refinement.get("kind", "range") == "range":
-            return _witness(insns, prog_type, refinement, kfuncs or {}, where)
-        return Replay("unsupported", where)
+        return search(where) if start in what else Replay("unsupported", where)
     values: dict[str, int] = {}
     pkt_len = None
     for entry in model.values():
@@ -697,12 +706,9 @@ def replay(
             return Replay("unsupported", "the kernel did not name the condition's variables")
         if origin.startswith("pkt_len."):
             if pkt_len is not None and pkt_len != entry["value"]:
-                # the model's packets before and after a helper are not one input: search
+                # the model's packets before and after a helper are not one input
                 where = "the model has more than one packet (a helper changed it)"
-                if refinement.get("kind", "range") != "range":
-                    return Replay("unsupported", where)
-                lengths = range(MIN_PACKET, MIN_PACKET + WITNESS_LENGTHS)
-                return _witness(insns, prog_type, refinement, kfuncs or {}, where, lengths)
+                return search(where, WITNESS_LENGTHS)
             pkt_len = int(entry["value"])
         elif re.fullmatch(r"r\d+|fp-\d+\.\d+", origin) and origin not in ("r1", "r10"):
             # at the entry only the context and the frame pointer are set
@@ -713,16 +719,11 @@ def replay(
     if pkt_len is None:
         pkt_len = 64
     if pkt_len < MIN_PACKET or pkt_len > 1 << 16:
-        where = f"the model's packet of {pkt_len} bytes cannot be sent"
-        if refinement.get("kind", "range") != "range":
-            return Replay("unsupported", where)
-        # A packet that can be sent may do the same: the shortest ones first.
-        lengths = range(MIN_PACKET, MIN_PACKET + WITNESS_LENGTHS)
-        return _witness(insns, prog_type, refinement, kfuncs or {}, where, lengths)
+        # a packet that can be sent may do the same: the shortest ones first
+        return search(f"the model's packet of {pkt_len} bytes cannot be sent", WITNESS_LENGTHS)
     access = refinement.get("access") or {}
     try:
-        machine = _Machine(insns, prog_type, values, pkt_len, kfuncs or {})
-        machine.len_open = open_len
+        machine = _Machine(insns, prog_type, values, pkt_len, kfuncs or {}, len_open=open_len)
         return machine.run(
             int(refinement["insn"]),
             int(refinement.get("track_length") or 0),
