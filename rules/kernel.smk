@@ -93,10 +93,11 @@ rule build_kernel:
             f"--make-var {shlex.quote(v)}" for v in KERNELS[wc.variant]["make_vars"]
         ),
         seed=seed_args,
+        kcflags=config["kernel"]["kcflags"],
     shell:
         "{BCFPIPE} build-kernel --patched {input.patched} --config {input.config} "
         "--build {params.build} --work {WORK} --ccache {params.ccache} --jobs {params.jobs} "
-        "{params.make_vars} {params.seed} "
+        "--kcflags={params.kcflags:q} {params.make_vars} {params.seed} "
         "--image {output.image} --out {output.info} > {log} 2> >(tee -a {log} >&2)"
 
 

@@ -92,3 +92,20 @@ def test_no_seed_from_an_unbuilt_folder_or_over_a_patched_objtool(tmp_path: Path
     (seed / "vmlinux.o").unlink()
     assert build.seed_build(seed, tree, build_dir, []) is None
     assert not (build_dir / "kernel").exists()
+
+
+def test_kcflags_reach_make_as_one_word(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(build, "run_logged", lambda cmd, **kw: calls.append(list(cmd)))
+    (tmp_path / "b" / "include" / "config").mkdir(parents=True)
+    (tmp_path / "b" / "include" / "config" / "kernel.release").write_text("6.12.0\n")
+    info = build.build_kernel(
+        tmp_path / "t", tmp_path / "b", 2, "no", tmp_path, ["A=1"], kcflags=" -fno-var-tracking -g "
+    )
+    assert "KCFLAGS=-fno-var-tracking -g" in calls[-1]
+    assert calls[-1][-1] == "bzImage" and "A=1" in calls[-1]
+    assert info["kcflags"] == "-fno-var-tracking -g" and info["make_vars"] == ["A=1"]
+    build.build_kernel(tmp_path / "t", tmp_path / "b", 2, "no", tmp_path, kcflags="")
+    assert not any(w.startswith("KCFLAGS") for w in calls[-1])
+    with pytest.raises(PipelineError, match="one line"):
+        build.build_kernel(tmp_path / "t", tmp_path / "b", 2, "no", tmp_path, kcflags="-O2\n-g")

@@ -171,18 +171,32 @@ def build_kernel(
     work: Path,
     make_vars: Sequence[str] = (),
     seed_objtool: float | None = None,
+    kcflags: str = "",
 ) -> dict[str, Any]:
-    """``make bzImage``. ``seed_objtool`` (a seeded build folder, :func:`seed_build`): objtool is
-    built first and given the seed's objtool time, since every object depends on that time and
-    the sources are the same, so the seed's objects stay valid."""
+    """``make bzImage``, with ``kcflags`` (``kernel.kcflags``) as KCFLAGS. ``seed_objtool`` (a
+    seeded build folder, :func:`seed_build`): objtool is built first and given the seed's
+    objtool time, since every object depends on that time and the sources are the same, so the
+    seed's objects stay valid."""
     bad = [v for v in make_vars if not MAKE_VAR.match(v)]
     if bad:
         raise PipelineError(
             f"make variables must look like NAME=VALUE without spaces: {', '.join(bad)}"
         )
+    if "\n" in kcflags:
+        raise PipelineError("kernel.kcflags must be one line of compiler flags")
     env, extra = _env(ccache, work)
     start = time.monotonic()
-    make = ["make", "-C", str(tree), f"O={build.resolve()}", *extra, *make_vars, f"-j{jobs}"]
+    flags = [f"KCFLAGS={kcflags.strip()}"] if kcflags.strip() else []
+    make = [
+        "make",
+        "-C",
+        str(tree),
+        f"O={build.resolve()}",
+        *extra,
+        *flags,
+        *make_vars,
+        f"-j{jobs}",
+    ]
     if seed_objtool is not None:
         run_logged([*make, "tools/objtool"], env=env, what="objtool build")
         # All of objtool's build gets the time, or the next make would link it again.
@@ -195,6 +209,7 @@ def build_kernel(
         "build_seconds": round(time.monotonic() - start, 1),
         "ccache": bool(extra),
         "make_vars": list(make_vars),
+        "kcflags": kcflags.strip(),
     }
 
 

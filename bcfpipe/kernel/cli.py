@@ -78,7 +78,14 @@ def cmd_build_kernel(a: argparse.Namespace) -> None:
             seeded = seed["variant"]
             print(f"build folder seeded from {seeded}'s ({a.seed_build})", flush=True)
     info = build.build_kernel(
-        tree, bdir, a.jobs, a.ccache, Path(a.work), a.make_var or [], seed_objtool=objtool
+        tree,
+        bdir,
+        a.jobs,
+        a.ccache,
+        Path(a.work),
+        a.make_var or [],
+        seed_objtool=objtool,
+        kcflags=a.kcflags,
     )
     info["seeded_from"] = seeded
     image = bdir / "arch" / "x86" / "boot" / "bzImage"
@@ -148,6 +155,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
     p.add_argument("--image", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--make-var", action="append", help="NAME=VALUE for make (repeatable)")
+    p.add_argument("--kcflags", default="", help="KCFLAGS for every kernel object")
     p.add_argument("--seed-build", default="", help="a finished build folder to start from")
     p.add_argument("--seed-patched", default="", help="patch-tree record of --seed-build's tree")
 
