@@ -380,6 +380,29 @@ def test_bcf_flags_refused_for_kernel_attr(tmp_path: Path) -> None:
     assert not vm.kernel_warnings((share / "console.log").read_text())
 
 
+def test_bcf_buffer_is_read_up_to_its_total_length(tmp_path: Path) -> None:
+    """Certificate buffers of several shapes, loaded raw (tests/fixtures/bpf/bcf_buffer.c): the
+    kernel reads the header and then total_len bytes (0024), so a buffer whose pages past the
+    certificates are unmapped loads (the series before 0024 copied all of bcf_buf_size: EFAULT),
+    a total_len reaching into them fails with EFAULT, and malformed containers with EINVAL."""
+    share = vm.make_scratch(str(tmp_path))
+    src = REPO / "tests" / "fixtures" / "bpf" / "bcf_buffer.c"
+    subprocess.run(["gcc", "-static", "-O2", "-o", str(share / "bcf_buffer"), str(src)], check=True)
+    log = _guest_payload(share, "/job/bcf_buffer\n", 120)
+    assert log.splitlines() == [
+        "zero_header ok",
+        "no_certificates ok",
+        "one_record ok",
+        "unmapped_tail ok",
+        "total_beyond_size errno 22",
+        "total_below_header errno 22",
+        "record_beyond_total errno 22",
+        "count_beyond_total errno 22",
+        "total_in_unmapped errno 14",
+    ], log
+    assert not vm.kernel_warnings((share / "console.log").read_text())
+
+
 # Thousands of programs by default; CI (CI=true) runs a sample. BCFPIPE_DIFF_PROGRAMS and
 # BCFPIPE_DIFF_SEED size and repeat a run.
 DIFF_N = int(
