@@ -184,9 +184,10 @@ def build_kernel(
         )
     if "\n" in kcflags:
         raise PipelineError("kernel.kcflags must be one line of compiler flags")
+    kcflags = kcflags.strip()
     env, extra = _env(ccache, work)
     start = time.monotonic()
-    flags = [f"KCFLAGS={kcflags.strip()}"] if kcflags.strip() else []
+    flags = [f"KCFLAGS={kcflags}"] if kcflags else []
     make = [
         "make",
         "-C",
@@ -209,7 +210,7 @@ def build_kernel(
         "build_seconds": round(time.monotonic() - start, 1),
         "ccache": bool(extra),
         "make_vars": list(make_vars),
-        "kcflags": kcflags.strip(),
+        "kcflags": kcflags,
     }
 
 
