@@ -3,7 +3,11 @@
  * bcfpipe-load: load every program of one BPF object, one program per load, and record what the
  * verifier said. Runs inside the guest, statically linked against the tree's own libbpf.
  *
- *   bcfpipe-load [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] OBJECT OUTDIR
+ *   bcfpipe-load [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] [-L LEVEL] OBJECT OUTDIR
+ *
+ * -L is the verifier's log level (default 5: the instruction trace, 1, and the statistics, 4;
+ * the host passes load.verifier_log). At level 4 the log keeps the error messages and the
+ * statistics, and the verifier formats no line per processed instruction.
  *
  * With -B (kernels with the BCF series only) every load asks for refinement conditions and sends
  * the certificates CERTDIR/NAME.cert; the conditions a load returns go to OUTDIR/N.cond.K, and
@@ -52,6 +56,7 @@ static FILE *open_out(const char *dir, int idx, const char *ext);
 static const char *bcf_dir;
 static const char *run_dir;
 static int interp, jit_now = 1;
+static unsigned int log_level = 1 | 4;
 static unsigned char *bcf_buf;
 static unsigned int bcf_in_len, bcf_size;
 
@@ -450,8 +455,7 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	}
 	log[0] = '\0';
 	bpf_program__set_log_buf(target, log, LOG_SIZE);
-	/* Level 1 for the rejection text, 4 for the statistics lines on every outcome. */
-	bpf_program__set_log_level(target, 1 | 4);
+	bpf_program__set_log_level(target, log_level);
 	if (bcf) {
 		if (bcf_read_certs(bcf_dir) || !bpf_program__set_bcf ||
 		    bpf_program__set_bcf(target, BCF_F_ENABLE, bcf_buf, bcf_size)) {
@@ -516,7 +520,7 @@ int main(int argc, char **argv)
 	FILE *done;
 	char path[4096];
 
-	while ((opt = getopt(argc, argv, "t:B:R:I")) != -1) {
+	while ((opt = getopt(argc, argv, "t:B:R:IL:")) != -1) {
 		char *eq;
 
 		if (opt == 'B') {
@@ -531,8 +535,12 @@ int main(int argc, char **argv)
 			interp = 1;
 			continue;
 		}
+		if (opt == 'L') {
+			log_level = strtoul(optarg, NULL, 0);
+			continue;
+		}
 		if (opt != 't' || ntypes == MAX_TYPES || !(eq = strchr(optarg, '='))) {
-			fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] OBJECT OUTDIR\n", argv[0]);
+			fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] [-L LEVEL] OBJECT OUTDIR\n", argv[0]);
 			return 2;
 		}
 		*eq = '\0';
@@ -540,7 +548,7 @@ int main(int argc, char **argv)
 		types[ntypes++].section = eq + 1;
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] OBJECT OUTDIR\n", argv[0]);
+		fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] [-L LEVEL] OBJECT OUTDIR\n", argv[0]);
 		return 2;
 	}
 	log = malloc(LOG_SIZE);

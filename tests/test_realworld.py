@@ -375,8 +375,8 @@ def test_dry_run_plans_every_table_for_a_prebuilt_paper_corpus(
 
 # -- program types as the corpus states them ------------------------------------------------------
 
-# Plays the guest: runs each `bcfpipe-load [-t PROG=TYPE]... OBJ OUT` line of run.sh the way the
-# loader does with libbpf: a program whose section libbpf cannot type and that has no -t gets
+# Plays the guest: runs each `bcfpipe-load -L 4 [-t PROG=TYPE]... OBJ OUT` line of run.sh the way
+# the loader does with libbpf: a program whose section libbpf cannot type and that has no -t gets
 # "missing BPF prog type", as cilium's tail calls did before types were set per program.
 FAKE_GUEST = r"""#!{python}
 import shlex, shutil, sys
@@ -394,6 +394,8 @@ for line in (share / "run.sh").read_text().splitlines():
         continue
     words = words[words.index("bcfpipe-load") + 1 :]
     types = {{}}
+    assert words[:2] == ["-L", "4"], words  # load.verifier_log 'stats', the default
+    words = words[2:]
     while words[0] == "-t":
         prog, _, name = words[1].partition("=")
         types[prog] = name

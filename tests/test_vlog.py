@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bcfpipe.guest import vmspec
 from bcfpipe.load import loadjob, results, vlog
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vlogs"
@@ -91,9 +92,16 @@ def test_guest_script_marks_running_before_the_loader() -> None:
         [loadjob.ObjectJob(Path("a.o"), "p", {"prog": "xdp"})], per_object_timeout=7
     )
     running = script.index("echo running > out/0/status")
-    loader = script.index("timeout 7 bcfpipe-load -t prog=xdp objs/0/a.o out/0")
+    loader = script.index("timeout 7 bcfpipe-load -L 4 -t prog=xdp objs/0/a.o out/0")
     assert running < loader
     assert "if [ ! -f out/0/done ]" in script
+
+
+def test_guest_script_asks_for_the_configured_log_level() -> None:
+    job = loadjob.ObjectJob(Path("a.o"), "p", {})
+    trace = vmspec.LOG_LEVELS["trace"]
+    assert "bcfpipe-load -L 5 objs/0/a.o" in loadjob.guest_script([job], 7, log_level=trace)
+    assert "bcfpipe-load -L 4 -B certs/0 objs/0/a.o" in loadjob.guest_script([job], 7, bcf=True)
 
 
 def test_loader_exit_codes(tmp_path: Path) -> None:
@@ -102,3 +110,55 @@ def test_loader_exit_codes(tmp_path: Path) -> None:
     assert loadjob._finished(139, tmp_path)[0] == "vm_crash"  # died before writing results
     (tmp_path / "programs").write_text("1\n")
     assert loadjob._finished(0, tmp_path) == ("ok", "")
+
+
+# Real logs of one program each at log level 4 (load.verifier_log 'stats') and 1|4 ('trace'),
+# from the stock kernel: the same error lines must come out of both.
+LEVELS = FIXTURES / "levels"
+LEVEL_ERRORS = {
+    # the main program's BTF signature message precedes the error at level 4
+    "btf_prelude": [
+        "math between map_value pointer and register with unbounded min value is not allowed"
+    ],
+    # level 4 names the failing instruction's source line after the error
+    "source_after_error": ["invalid bpf_context access off=28 size=4"],
+    "source_between_messages": [
+        "invalid bpf_context access off=3 size=1",
+        "Caller passes invalid args into func#1 ('subprog_user_anon_mem')",
+    ],
+    # a tracing program's typed argument access prints a note on the failing path
+    "typed_argument_note": ["helper call is not allowed in probe"],
+    "note_then_two_lines": [
+        "cannot access ptr member buf with moff 0 in struct seq_file with off 0 size 1",
+        "kernel function bpf_arena_alloc_pages args#0 expected pointer to STRUCT bpf_map but R1 "
+        "has a pointer to STRUCT seq_file",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEVEL_ERRORS))
+@pytest.mark.parametrize("level", ["stats", "trace"])
+def test_both_log_levels_give_the_same_error(name: str, level: str) -> None:
+    text = (LEVELS / f"{name}.{level}.log").read_text()
+    stats = vlog.parse(text)
+    assert stats.error_lines == LEVEL_ERRORS[name]
+    assert stats.insns_processed is not None and stats.total_states is not None
+    assert ("0: R1=ctx() R10=fp0" in text) == (level == "trace")
+
+
+def test_a_prelude_message_alone_is_the_error() -> None:
+    # A global subprogram whose BTF the verifier cannot check fails with that message alone.
+    text = (
+        "Validating f() func#1...\n"
+        "Global function f() doesn't return scalar. Only those are supported.\n"
+        "verification time 5 usec\nstack depth 0+0\n"
+        "processed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 "
+        "mark_read 0\n"
+    )
+    assert vlog.parse(text).error_lines == [
+        "Global function f() doesn't return scalar. Only those are supported."
+    ]
+    only = (
+        "arg#0 reference type('UNKNOWN ') size cannot be determined: -22\n" + text.split("\n", 2)[2]
+    )
+    assert vlog.parse(only).error_line.startswith("arg#0 reference type")

@@ -85,6 +85,18 @@ def test_missing_input_and_bad_loader_are_named(tmp_path: Path) -> None:
     bad = {**json.loads(vmspec.settings_arg(cfg, _variant(cfg, "stock"))), "loader": "libbpf"}
     with pytest.raises(PipelineError, match="unknown loader 'libbpf'"):
         vmspec.LoadSettings(**bad)
+    bad = {**json.loads(vmspec.settings_arg(cfg, _variant(cfg, "stock"))), "verifier_log": "2"}
+    with pytest.raises(PipelineError, match=r"load\.verifier_log '2': use one of stats, trace"):
+        vmspec.LoadSettings(**bad)
+
+
+def test_verifier_log_sets_the_loaders_level() -> None:
+    cfg = _config()
+    assert vmspec.settings_from_config(cfg, _variant(cfg, "bcf")).log_level == 4
+    cfg = _config(load={"verifier_log": "trace"})
+    assert vmspec.settings_from_config(cfg, _variant(cfg, "stock")).log_level == 1 | 4
+    with pytest.raises(PipelineError, match="verifier_log"):
+        _config(load={"verifier_log": "all"})
 
 
 def test_stale_or_missing_spec_says_how_to_fix(tmp_path: Path) -> None:

@@ -21,6 +21,10 @@ from bcfpipe.guest import snapshot as snapshots
 
 SCHEMA = 1
 LOADERS = ("bcfpipe-load", "bpftool")
+# load.verifier_log -> the verifier's log level for bcfpipe-load. 4 (BPF_LOG_STATS) keeps every
+# message the verifier prints unconditionally (errors, BCF lines) and the statistics; 1 adds the
+# instruction trace, which the verifier formats for every processed instruction.
+LOG_LEVELS = {"stats": 4, "trace": 1 | 4}
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,21 @@ class LoadSettings:
     cmdline: str = ""  # added to the guest kernel's command line
     shared_guest: bool = False  # the objects of one job share a guest (load.shared_guest)
     dedup: bool = False  # a job loads identical objects once (load.dedup)
+    verifier_log: str = "stats"  # what the verifier logs (load.verifier_log)
 
     def __post_init__(self) -> None:
         if self.loader not in LOADERS:
             raise PipelineError(f"unknown loader {self.loader!r}: use one of {', '.join(LOADERS)}")
+        if self.verifier_log not in LOG_LEVELS:
+            raise PipelineError(
+                f"unknown load.verifier_log {self.verifier_log!r}: use one of "
+                f"{', '.join(LOG_LEVELS)}"
+            )
+
+    @property
+    def log_level(self) -> int:
+        """The verifier log level bcfpipe-load asks for (``-L``)."""
+        return LOG_LEVELS[self.verifier_log]
 
 
 @dataclass(frozen=True)
@@ -81,6 +96,7 @@ def settings_from_config(config: dict[str, Any], variant: dict[str, Any]) -> Loa
         cmdline=str(variant["cmdline"]),
         shared_guest=bool(load["shared_guest"]),
         dedup=bool(load["dedup"]),
+        verifier_log=str(load["verifier_log"]),
     )
 
 

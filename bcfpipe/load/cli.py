@@ -61,14 +61,18 @@ def cmd_load_objects(a: argparse.Namespace) -> None:
     extra: dict[str, Any] = {}
     if s.loader == "bpftool":
         extra = {"loader": "bpftool", "prover": s.bcf}
-    elif s.bcf:
-        run = loadjob.run_jobs_bcf
-        extra = {"max_rounds": s.bcf_rounds, "prove_seconds": s.bcf_prove_seconds}
-        if a.cert_store:
-            from bcfpipe.load import certstore  # imports the prover: BCF variants only
+    else:
+        extra = {"log_level": s.log_level}
+        if s.bcf:
+            run = loadjob.run_jobs_bcf
+            extra |= {"max_rounds": s.bcf_rounds, "prove_seconds": s.bcf_prove_seconds}
+            if a.cert_store:
+                from bcfpipe.load import certstore  # imports the prover: BCF variants only
 
-            # Kept for the dynamic validation, which loads the same programs again.
-            extra["prover"] = certstore.caching(bcfloop.default_prover, Path(a.cert_store), False)
+                # Kept for the dynamic validation, which loads the same programs again.
+                extra["prover"] = certstore.caching(
+                    bcfloop.default_prover, Path(a.cert_store), False
+                )
     kw: dict[str, Any] = dict(
         kernel=Path(spec.kernel),
         initrd=Path(spec.initrd),

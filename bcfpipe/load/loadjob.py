@@ -21,7 +21,7 @@ from bcfpipe.corpus import objects as corpus
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_text_or_empty, sha256_file, write_json_atomic, write_text_atomic
 from bcfpipe.guest import snapshot as snapshots
-from bcfpipe.guest import vm
+from bcfpipe.guest import vm, vmspec
 from bcfpipe.guest.job import vm_job
 from bcfpipe.load import bcfloop, bpftoollog, progtypes, vlog
 from bcfpipe.load.results import SCHEMA, object_verdict
@@ -128,11 +128,18 @@ def _finished(code: int, out: Path, written: str = "programs") -> tuple[str, str
 
 
 def guest_script(
-    jobs: list[ObjectJob], per_object_timeout: int, bcf: bool = False, run: bool = False
+    jobs: list[ObjectJob],
+    per_object_timeout: int,
+    bcf: bool = False,
+    run: bool = False,
+    log_level: int = vmspec.LOG_LEVELS["stats"],
 ) -> str:
     lines = ["cd /job"]
     for k, job in enumerate(jobs):
-        flags = " ".join(f"-t {shlex.quote(f'{p}={s}')}" for p, s in sorted(job.types.items()))
+        flags = " ".join(
+            [f"-L {log_level}"]
+            + [f"-t {shlex.quote(f'{p}={s}')}" for p, s in sorted(job.types.items())]
+        )
         if bcf:
             # BCF kernels: ask for conditions, send the certificates proved so far.
             flags = (flags + f" -B certs/{k}").strip()
@@ -381,6 +388,7 @@ def run_jobs(
     run_inputs: dict[int, dict[str, bytes]] | None = None,
     append: str = "",
     snapshot: snapshots.Snapshot | None = None,
+    log_level: int = vmspec.LOG_LEVELS["stats"],
 ) -> list[tuple[dict[str, Any], str]]:
     """Load ``jobs`` in as few boots as possible; a crash costs only the object that caused it.
 
@@ -391,6 +399,7 @@ def run_jobs(
     encoded inputs), every program that loads is run on its inputs in the interpreter and its
     result gains ``test_run``; ``append`` is added to the guest's kernel command line. With
     ``snapshot`` every VM starts from that saved guest instead of booting (:mod:`snapshot`).
+    ``log_level`` is the verifier log level of bcfpipe-load (``vmspec.LOG_LEVELS``).
     """
     paper = loader == "bpftool"
     files: dict[str, Path | bytes] = {}
@@ -410,7 +419,9 @@ def run_jobs(
     script = (
         bpftoollog.guest_script(jobs, per_object_timeout, prover)
         if paper
-        else guest_script(jobs, per_object_timeout, certs is not None, run_inputs is not None)
+        else guest_script(
+            jobs, per_object_timeout, certs is not None, run_inputs is not None, log_level
+        )
     )
     with vm_job(script, files, dirs=dirs, scratch=scratch) as share:
         written = bpftoollog.LOG_FILE if paper else "programs"

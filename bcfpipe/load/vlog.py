@@ -1,8 +1,9 @@
 """Verifier log parsing and error categories.
 
-Works on the text the 6.12 verifier writes at log level 1|4: instruction trace, the error, and the
-statistics lines. The categories group rejections by the verifier's own message, with the numbers
-taken out, as the paper groups its 512 unique rejections.
+Works on the text the 6.12 verifier writes at log level 4 (``load.verifier_log: stats``: the
+messages of the failing path, so the error, and the statistics lines) and 1|4 (``trace``: the
+instruction trace too). The categories group rejections by the verifier's own message, with the
+numbers taken out, as the paper groups its 512 unique rejections.
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ TRACE = re.compile(
     r"^(\d+: |; |from \d+ to \d+|mark_precise|last_idx|regs=|parent|func#|Func#|"
     r"Validating |\s|R\d+[_=]|frame\d|Live regs|\(\w+\))"
 )
+# What btf_prepare_func_args() says about the main program's BTF signature just before the
+# verifier checks its instructions; not fatal for the main program. At level 1 the trace follows
+# it; at level 4 nothing separates it from the error of a short failing path.
+PRELUDE = re.compile(
+    r"^(Global function \S+\(\) (doesn't return scalar|with \d+ > \d+ args)|Global functions need"
+    r"|arg#\d+ |Arg#\d+ type |Invalid type of function |BTF of func#\d+ doesn't point)"
+)
+# Printed by every access to a traced function's typed argument (btf_ctx_access()), not an error.
+NOTE = re.compile(r"^func '\w+' arg\d+ has btf_id \d+ type ")
 
 # (category, verdict, pattern): compat categories are failures that are not the verifier's
 # judgement of the program's safety but a missing kernel feature.
@@ -119,17 +129,31 @@ def parse(text: str) -> LogStats:
         elif m := STACK.match(line):
             stats.stack_depth = m.group(1).strip()
             stat_at = min(stat_at, i)
-    # The message block is the run of non-trace lines just before the statistics.
+    # The message block is the run of non-trace lines just before the statistics. Source lines
+    # ("; ...") are passed over: at level 4 the verifier names the failing instruction's source
+    # line after the error or between its messages (level 1 printed it before the instruction).
     block: list[str] = []
+    at_start = True
     for line in reversed(lines[:stat_at]):
+        if line.startswith("; "):
+            continue
         if not line.strip():
             if block:
+                at_start = False
                 break
             continue
         if TRACE.match(line):
+            at_start = False
             break
         block.append(line.strip())
-    stats.error_lines = list(reversed(block))
+    block.reverse()
+    # A block that starts the log (level 4, or a failure before the first instruction) may begin
+    # with the main program's prelude; the error is what follows it.
+    while at_start and len(block) > 1 and PRELUDE.match(block[0]):
+        block.pop(0)
+    # What a tracing program's access to a typed argument prints on success; level 1 follows it
+    # with the instruction's state.
+    stats.error_lines = [x for x in block if not NOTE.match(x)] or block
     return stats
 
 

@@ -60,6 +60,7 @@ def cmd_validate_bcf(a: argparse.Namespace) -> None:
             memory_mb=s.memory_mb,
             qemu=s.qemu,
             scratch=s.scratch,
+            log_level=s.log_level,
         )
 
     print(f"validate-bcf: {len(targets)} objects to run on {spec.variant}", file=sys.stderr)
