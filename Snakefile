@@ -8,6 +8,12 @@ from snakemake.utils import min_version
 
 min_version("9.0")
 
+# Snakemake 9.27.1 leaves a re-evaluation timer per scheduling round that keeps firing every
+# second: bcfpipe/schedtimer.py keeps one pending instead (docs/benchmarks.md).
+from bcfpipe import schedtimer
+
+schedtimer.install()
+
 
 configfile: "config/config.yaml"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bcfpipe.guest import snapshot, vm
+from bcfpipe.guest import snapshot, vm, vmspec
 from bcfpipe.load import loadjob
 from tests.e2e import OUT, misbehaving_batch, snakemake
 
@@ -74,13 +74,16 @@ def summary(result: dict[str, Any]) -> list[tuple[Any, ...]]:
 def test_resumed_guests_give_the_verdicts_and_statistics_of_booted_ones(
     snaps: dict[str, snapshot.Snapshot], variant: str
 ) -> None:
+    """Also across load.verifier_log: the resumed guests log at level 4 (the default, 'stats'),
+    the booted ones at 1|4 ('trace'); the error lines must agree as well."""
     jobs = corpus_jobs()
     resumed = [load([j], variant, snapshot=snaps[variant])[0] for j in jobs]
-    booted = [load([j], variant)[0] for j in jobs]
+    booted = [load([j], variant, log_level=vmspec.LOG_LEVELS["trace"])[0] for j in jobs]
     assert {r["vm"]["start"] for r in resumed} == {"snapshot"}
     assert {r["vm"]["start"] for r in booted} == {"boot"}
     for a, b in zip(resumed, booted, strict=True):
         assert (a["object"], a["verdict"], summary(a)) == (b["object"], b["verdict"], summary(b))
+        assert [p["error_line"] for p in a["programs"]] == [p["error_line"] for p in b["programs"]]
         assert a.get("bcf", {}).get("outcome") == b.get("bcf", {}).get("outcome")
     verdicts = {r["verdict"] for r in resumed}
     assert {"loaded", "rejected"} <= verdicts, verdicts
