@@ -133,19 +133,19 @@ def parse(text: str) -> LogStats:
     # ("; ...") are passed over: at level 4 the verifier names the failing instruction's source
     # line after the error or between its messages (level 1 printed it before the instruction).
     block: list[str] = []
-    at_start = True
+    at_start = False
     for line in reversed(lines[:stat_at]):
         if line.startswith("; "):
             continue
         if not line.strip():
             if block:
-                at_start = False
                 break
             continue
         if TRACE.match(line):
-            at_start = False
             break
         block.append(line.strip())
+    else:
+        at_start = True
     block.reverse()
     # A block that starts the log (level 4, or a failure before the first instruction) may begin
     # with the main program's prelude; the error is what follows it.
