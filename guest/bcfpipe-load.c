@@ -512,6 +512,13 @@ static int load_one(const char *obj_path, const char *dir, int idx, char *log,
 	return 0;
 }
 
+static int usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] [-L LEVEL] "
+		"OBJECT OUTDIR\n", prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct type_override types[MAX_TYPES];
@@ -540,16 +547,14 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (opt != 't' || ntypes == MAX_TYPES || !(eq = strchr(optarg, '='))) {
-			fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] [-L LEVEL] OBJECT OUTDIR\n", argv[0]);
-			return 2;
+			return usage(argv[0]);
 		}
 		*eq = '\0';
 		types[ntypes].prog = optarg;
 		types[ntypes++].section = eq + 1;
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: %s [-t PROG=SECTION]... [-B CERTDIR] [-I] [-R RUNDIR] [-L LEVEL] OBJECT OUTDIR\n", argv[0]);
-		return 2;
+		return usage(argv[0]);
 	}
 	log = malloc(LOG_SIZE);
 	if (!log)
