@@ -171,11 +171,21 @@ def run(
             cmd = snapshot_command(
                 qemu, kernel, initrd, share, console, accel, memory_mb, append, go="stdio"
             )
-            cmd += ["-incoming", f"exec:cat {shlex.quote(snapshot.state)}"]
-            outcome = _run(cmd, share, accel, timeout_s, restore=True)
-            if outcome is not None:
-                return outcome
-            why = "its restore failed: " + read_text_or_empty(console)[-300:].strip()
+            try:
+                # QEMU reads the state from a descriptor of its own: 'exec:cat FILE' spent
+                # about 0.13 s more per VM (a shell and cat started, the state piped).
+                state_fd = os.open(snapshot.state, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError as e:
+                why = f"cannot open its state: {e}"
+            else:
+                try:
+                    cmd += ["-incoming", f"fd:{state_fd}"]
+                    outcome = _run(cmd, share, accel, timeout_s, restore=True, fds=(state_fd,))
+                finally:
+                    os.close(state_fd)
+                if outcome is not None:
+                    return outcome
+                why = "its restore failed: " + read_text_or_empty(console)[-300:].strip()
         why = f"snapshot not used: {why}"
     cmd = qemu_command(qemu, kernel, initrd, share, console, accel, memory_mb, append)
     outcome = _run(cmd, share, accel, timeout_s, restore=False)
@@ -185,7 +195,12 @@ def run(
 
 
 def _run(
-    cmd: list[str], share: Path, accel: str, timeout_s: float, restore: bool
+    cmd: list[str],
+    share: Path,
+    accel: str,
+    timeout_s: float,
+    restore: bool,
+    fds: tuple[int, ...] = (),
 ) -> VmOutcome | None:
     """Run one VM; None when a restore never reached the payload (nothing of the job ran)."""
     console = share / "console.log"
@@ -207,6 +222,7 @@ def _run(
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            pass_fds=fds,
         )
     finally:
         if restore:
