@@ -6,8 +6,9 @@ boots the guest with ``bcfpipe.snapshot`` on its command line: ``guest/init`` th
 a job needs except mounting the job's 9p share (QEMU refuses to save a guest with a mounted
 share), announces it on the console and waits for a line on the second serial port. The host
 saves the running guest with QEMU's migration (``migrate "exec:cat > FILE"``) and quits. A job's
-VM is the same QEMU command with ``-incoming`` reading that file: it resumes in the wait, gets
-its line on standard input, mounts its own share and runs its payload. Each job therefore starts
+VM is the same QEMU command with ``-incoming fd:N`` reading that file from a descriptor the host
+opened for it: it resumes in the wait, gets its line on standard input, mounts its own share and
+runs its payload. Each job therefore starts
 from the same, untouched guest state — what a fresh boot gives, including the same random-number
 state in every job — and a crash or hang still costs only that job.
 
