@@ -4,6 +4,8 @@ decides whether a snapshot may start a VM. tests/test_snapshot_vm.py restores re
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,44 @@ def test_the_spec_refuses_a_snapshot_of_another_kernel(tmp_path: Path) -> None:
     )
     assert spec["snapshot"] == ""
     assert vmspec.read_spec(tmp_path / "vm.json").start_kw() == {"append": "", "snapshot": None}
+
+
+FAKE_QEMU = """#!{python}
+# Stands in for QEMU resuming a guest: copies the state it was given on -incoming to the share,
+# then does what guest/init does after its line (exit-status 'running', then the payload's 0).
+import os, sys
+args = sys.argv[1:]
+incoming = args[args.index("-incoming") + 1]
+virtfs = next(a for a in args if a.startswith("local,path="))
+share = virtfs.split(",")[1].split("=", 1)[1]
+assert incoming.startswith("fd:"), incoming
+with os.fdopen(int(incoming[3:]), "rb") as f:
+    state = f.read()
+with open(os.path.join(share, "state-read"), "wb") as f:
+    f.write(state)
+assert sys.stdin.readline() == "go\\n"
+with open(os.path.join(share, "exit-status"), "w") as f:
+    f.write("running\\n")
+with open(os.path.join(share, "exit-status"), "w") as f:
+    f.write("0\\n")
+"""
+
+
+def test_a_resumed_vm_reads_the_state_from_a_descriptor(tmp_path: Path) -> None:
+    """QEMU gets the state as ``-incoming fd:N``, a descriptor of the file opened for it alone
+    (no shell and cat in between), and the host's copy of the descriptor is closed after."""
+    qemu = tmp_path / "qemu"
+    qemu.write_text(FAKE_QEMU.format(python=sys.executable))
+    qemu.chmod(0o755)
+    snap = made(tmp_path, qemu=str(qemu))
+    Path(snap.state).write_bytes(b"saved guest state" * 1000)
+    share = tmp_path / "share"
+    share.mkdir()
+    before = set(os.listdir("/proc/self/fd"))
+    out = vm.run(
+        Path(snap.kernel), Path(snap.initrd), share, accel="tcg", timeout_s=30, qemu=str(qemu),
+        snapshot=snap,
+    )  # fmt: skip
+    assert (out.status, out.exit_code, out.start) == ("ok", 0, "snapshot"), out
+    assert (share / "state-read").read_bytes() == Path(snap.state).read_bytes()
+    assert set(os.listdir("/proc/self/fd")) <= before
