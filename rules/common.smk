@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir)))
 
 from bcfpipe import config as bcfconfig
+from bcfpipe.guest import clock as bcfclock
 from bcfpipe.guest import vmspec as bcfvmspec
 from bcfpipe.kernel import patch as bcfpatch
 from bcfpipe.load import plan as bcfplan

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bcfpipe.errors import PipelineError
-from bcfpipe.guest import snapshot, vm, vmspec
+from bcfpipe.guest import clock, snapshot, vm, vmspec
 
 
 def made(tmp_path: Path, **kw: object) -> snapshot.Snapshot:
@@ -26,6 +26,7 @@ def made(tmp_path: Path, **kw: object) -> snapshot.Snapshot:
         "append": "",
         "qemu": "qemu-system-x86_64",
         "qemu_version": "QEMU emulator version 7.2.22",
+        "tsc_khz": clock.host_tsc_khz(),
     }
     fields.update(kw)
     return snapshot.Snapshot(**fields)  # type: ignore[arg-type]
@@ -172,3 +173,16 @@ def test_a_resumed_vm_reads_the_state_from_a_descriptor(tmp_path: Path) -> None:
     assert (out.status, out.exit_code, out.start) == ("ok", 0, "snapshot"), out
     assert (share / "state-read").read_bytes() == Path(snap.state).read_bytes()
     assert set(os.listdir("/proc/self/fd")) <= before
+
+
+def test_a_snapshot_of_another_tsc_rate_is_named(tmp_path: Path) -> None:
+    """Restored on a host whose TSC runs at another rate, the guest's clock would be wrong."""
+    host = clock.host_tsc_khz()
+    assert snapshot.mismatch(made(tmp_path, tsc_khz=host + 1000), **job(tmp_path)) == ""  # type: ignore[arg-type]
+    why = snapshot.mismatch(made(tmp_path, tsc_khz=host + 50_000), **job(tmp_path))  # type: ignore[arg-type]
+    assert why.startswith("guest TSC rate") and f"this host: {host} kHz" in why
+    if host:
+        # A record from before the rate was given: its guest counts in jiffies.
+        assert "guest TSC rate 0 kHz" in snapshot.mismatch(
+            made(tmp_path, tsc_khz=0), **job(tmp_path)
+        )  # type: ignore[arg-type]

@@ -12,8 +12,9 @@ runs its payload. Each job therefore starts
 from the same, untouched guest state — what a fresh boot gives, including the same random-number
 state in every job — and a crash or hang still costs only that job.
 
-A saved state fits one QEMU build, kernel, initramfs, memory size, accelerator and kernel command
-line: :func:`mismatch` names the difference, and the job boots instead (recorded in its result).
+A saved state fits one QEMU build, kernel, initramfs, memory size, accelerator, kernel command
+line and host TSC rate (its guest's clock, :mod:`clock`): :func:`mismatch` names the difference,
+and the job boots instead (recorded in its result).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json
+from bcfpipe.guest import clock
 
 SCHEMA = 1
 KERNEL_ARG = "bcfpipe.snapshot"
@@ -46,6 +48,7 @@ class Snapshot:
     append: str
     qemu: str
     qemu_version: str
+    tsc_khz: int = 0  # the TSC rate the guest was told (clock.py); 0: it calibrated by itself
     state_bytes: int = 0
     seconds: float = 0.0
     kernel_sha256: str = ""
@@ -87,6 +90,10 @@ def mismatch(
     have = asdict(snap)
     have["kernel"], have["initrd"] = os.path.realpath(snap.kernel), os.path.realpath(snap.initrd)
     diff = [f"{k} {have[k]!r} (job: {v!r})" for k, v in wanted.items() if have[k] != v]
+    host_khz = clock.host_tsc_khz()
+    if not clock.same_rate(snap.tsc_khz, host_khz):
+        # The restored guest's clock would run at this host's rate, not the one it was told.
+        diff.append(f"guest TSC rate {snap.tsc_khz} kHz (this host: {host_khz} kHz)")
     if not Path(snap.state).is_file():
         diff.append(f"state file {snap.state} missing")
     return "; ".join(diff)

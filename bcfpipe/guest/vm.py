@@ -20,6 +20,7 @@ from typing import Any
 
 from bcfpipe.errors import PipelineError
 from bcfpipe.fsutil import read_json, read_text_or_empty, sha256_file, write_json_atomic
+from bcfpipe.guest import clock
 from bcfpipe.guest import snapshot as snap
 
 PANIC_MARKERS = ("Kernel panic", "BUG: ", "Oops", "general protection fault", "WARNING: CPU")
@@ -78,10 +79,18 @@ def qemu_command(
         # and panic the guest before any payload runs ("IO-APIC + timer doesn't work").
         # tsc=reliable: the minimal guest has no HPET/PM timer to check the TSC against, so the
         # kernel would fall back to jiffies and every verifier or checker time would be a
-        # multiple of 4 ms. loglevel=5: warnings reach the console (a WARN is printed at level
-        # 4, which loglevel=4 kept off it, so results' kernel_warnings could not see one).
-        "console=ttyS0 panic=-1 oops=panic no_timer_check tsc=reliable quiet loglevel=5 "
-        f"{append}".strip(),
+        # multiple of 4 ms; tsc_early_khz (clock.py) gives it the rate it cannot calibrate.
+        # loglevel=5: warnings reach the console (a WARN is printed at level 4, which
+        # loglevel=4 kept off it, so results' kernel_warnings could not see one).
+        " ".join(
+            w
+            for w in (
+                "console=ttyS0 panic=-1 oops=panic no_timer_check tsc=reliable quiet loglevel=5",
+                clock.kernel_args(clock.host_tsc_khz()),
+                append.strip(),
+            )
+            if w
+        ),
         "-serial",
         f"file:{console}",
         # Always there, so that a snapshot's devices and a job's are the same.
@@ -356,6 +365,7 @@ def save_snapshot(
         append=append,
         qemu=qemu,
         qemu_version=snap.qemu_version(qemu),
+        tsc_khz=clock.host_tsc_khz(),
         state_bytes=state.stat().st_size,
         seconds=seconds,
         kernel_sha256=sha256_file(kernel),
