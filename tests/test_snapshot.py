@@ -140,8 +140,7 @@ FAKE_QEMU = """#!{python}
 import os, sys
 args = sys.argv[1:]
 incoming = args[args.index("-incoming") + 1]
-virtfs = next(a for a in args if a.startswith("local,path="))
-share = virtfs.split(",")[1].split("=", 1)[1]
+share = args[args.index("-virtfs") + 1].split("path=")[1].split(",")[0]
 assert incoming.startswith("fd:"), incoming
 with os.fdopen(int(incoming[3:]), "rb") as f:
     state = f.read()

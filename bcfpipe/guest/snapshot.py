@@ -8,9 +8,9 @@ share), announces it on the console and waits for a line on the second serial po
 saves the running guest with QEMU's migration (``migrate "exec:cat > FILE"``) and quits. A job's
 VM is the same QEMU command with ``-incoming fd:N`` reading that file from a descriptor the host
 opened for it: it resumes in the wait, gets its line on standard input, mounts its own share and
-runs its payload. Each job therefore starts
-from the same, untouched guest state — what a fresh boot gives, including the same random-number
-state in every job — and a crash or hang still costs only that job.
+runs its payload. Each job therefore starts from the same, untouched guest state — what a fresh
+boot gives, including the same random-number state in every job — and a crash or hang still
+costs only that job.
 
 A saved state fits one QEMU build, kernel, initramfs, memory size, accelerator, kernel command
 line and host TSC rate (its guest's clock, :mod:`clock`): :func:`mismatch` names the difference,
