@@ -61,8 +61,19 @@ def test_run_installs_the_pipeline_only(checkout: Path) -> None:
     calls = run(checkout, "kick_tires")
     assert set(packages("debian-packages.txt")) <= installed(calls)
     assert not installed(calls) & set(packages("debian-packages-test.txt"))
-    assert "python -m pip install -q --disable-pip-version-check -e ." in calls
+    assert "python -m pip install -q --no-compile --disable-pip-version-check -e ." in calls
+    # pip's one-core byte-compiling is left to compileall on every core, tests left out
+    compiled = [c for c in calls if c.startswith("python -m compileall -q -j0 -x /tests?/ ")]
+    assert len(compiled) == 1
+    assert calls.index(compiled[0]) > calls.index(
+        "python -m pip install -q --no-compile --disable-pip-version-check -e ."
+    )
     assert calls[-1] == "snakemake --profile profiles/local kick_tires"
+    # bcfpipe itself is compiled on every run, installing or not (PYTHONDONTWRITEBYTECODE)
+    assert "python -m compileall -q bcfpipe" in calls
+    again = run(checkout, "kick_tires")
+    assert "python -m compileall -q bcfpipe" in again
+    assert not [c for c in again if "pip install" in c or "-j0" in c]
     # a named profile replaces the local one (profiles merge key by key)
     assert run(checkout, "--profile", "profiles/slurm", "-n")[-1] == (
         "snakemake --profile profiles/slurm -n"
@@ -73,7 +84,7 @@ def test_run_test_adds_the_test_packages_and_extras(checkout: Path) -> None:
     calls = run(checkout, "test", "-m", "not slow")
     want = set(packages("debian-packages.txt")) | set(packages("debian-packages-test.txt"))
     assert want <= installed(calls)
-    assert "python -m pip install -q --disable-pip-version-check -e .[dev]" in calls
+    assert "python -m pip install -q --no-compile --disable-pip-version-check -e .[dev]" in calls
     assert calls[-1] == "python -m pytest -m not slow"
     # the extras include the pipeline's packages: ./run after ./run test installs no Python
     assert not [c for c in run(checkout) if "pip install" in c]
