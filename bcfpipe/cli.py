@@ -57,6 +57,7 @@ COMMAND_OWNERS: dict[str, str] = {
     "kick-tires-report": "bcfpipe.load.cli",
     "load-objects": "bcfpipe.load.cli",
     "rerun-failed": "bcfpipe.load.cli",
+    "compare-loads": "bcfpipe.load.cli",
     "truth-report": "bcfpipe.load.cli",
     "build-selftests": "bcfpipe.selftests.cli",
     "compare-selftests": "bcfpipe.selftests.cli",

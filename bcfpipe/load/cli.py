@@ -146,6 +146,25 @@ def cmd_rerun_failed(a: argparse.Namespace) -> None:
         print(f"{len(found)} result(s); add --forget to delete them so the next run redoes them")
 
 
+def cmd_compare_loads(a: argparse.Namespace) -> None:
+    from bcfpipe.load.compare import compare_trees
+
+    for d in (a.old, a.new):
+        if not Path(d).is_dir():
+            raise PipelineError(
+                f"compare-loads: {d} is not a folder (give two runs' results/loads)"
+            )
+    cmp = compare_trees(Path(a.old), Path(a.new))
+    shown = cmp.differences[: a.limit] if a.limit else cmp.differences
+    for diff in shown:
+        print(diff)
+    for rel in (cmp.only_old + cmp.only_new)[: a.limit or None]:
+        print(f"{rel}: only in the {'old' if rel in cmp.only_old else 'new'} run")
+    print(cmp.summary())
+    if cmp.differences or cmp.unreadable or (a.strict and (cmp.only_old or cmp.only_new)):
+        raise SystemExit(1)
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
     def add(name: str, func: Any, help_: str, parents: Any = ()) -> argparse.ArgumentParser:
         return add_command(sub, name, func, help_, parents)
@@ -195,3 +214,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         help=f"verdicts to select (default: {' '.join(plan.RERUN_VERDICTS)})",
     )
     p.add_argument("--forget", action="store_true", help="delete them (results and logs)")
+
+    p = add_command(
+        sub, "compare-loads", cmd_compare_loads, "compare two runs' verdicts and counts per program"
+    )
+    p.add_argument("old", help="a run's results/loads")
+    p.add_argument("new", help="another run's results/loads")
+    p.add_argument("--limit", type=int, default=50, help="differences listed (0: all; default 50)")
+    p.add_argument(
+        "--strict", action="store_true", help="fail also when an object is in one run only"
+    )
